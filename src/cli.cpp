@@ -1,0 +1,65 @@
+#include "cli.hpp"
+
+namespace lumina {
+
+std::variant<CliOptions, CliError> parse_cli(const std::vector<std::string>& args) {
+  CliOptions options;
+  bool mode_set = false;
+  auto set_mode = [&](CliOptions::Mode mode, const std::string& flag) -> std::optional<CliError> {
+    if (mode_set && options.mode != mode) return CliError{"option " + flag + " cannot be combined with another mode option"};
+    options.mode = mode;
+    mode_set = true;
+    return std::nullopt;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::optional<CliError> err;
+    if (a == "--config" || a == "-c") {
+      if (i + 1 >= args.size()) return CliError{"option " + a + " needs a file argument"};
+      options.config_path = args[++i];
+    } else if (a.rfind("--config=", 0) == 0) {
+      options.config_path = a.substr(9);
+      if (options.config_path->empty()) return CliError{"option --config= needs a file argument"};
+    } else if (a == "--check-config") {
+      err = set_mode(CliOptions::Mode::kCheckConfig, a);
+    } else if (a == "--print-config") {
+      err = set_mode(CliOptions::Mode::kPrintConfig, a);
+    } else if (a == "--list-devices") {
+      err = set_mode(CliOptions::Mode::kListDevices, a);
+    } else if (a == "--version" || a == "-V") {
+      err = set_mode(CliOptions::Mode::kVersion, a);
+    } else if (a == "--help" || a == "-h") {
+      err = set_mode(CliOptions::Mode::kHelp, a);
+    } else {
+      return CliError{"unknown argument '" + a + "' (see luminad --help)"};
+    }
+    if (err) return *err;
+  }
+  return options;
+}
+
+std::string usage_text() {
+  return R"(Usage: luminad [--config FILE] [MODE]
+
+Realtime audio analysis → DMX lighting daemon (Art-Net), controlled over WebSocket/HTTP.
+
+Options:
+  -c, --config FILE   configuration file (JSON; see docs/configuration.md).
+                      Without it, built-in defaults are used.
+Modes (default: run the daemon):
+  --check-config      validate the configuration (file + LUMINA_* environment) and exit
+  --print-config      print the effective configuration as JSON and exit
+  --list-devices      list PortAudio devices (index, host API, channels) and exit
+  -V, --version       print the version and exit
+  -h, --help          print this help and exit
+
+Environment overrides: LUMINA_LISTEN, LUMINA_PORT, LUMINA_DATA_DIR, LUMINA_AUDIO_BACKEND
+(portaudio|null), LUMINA_AUDIO_DEVICE, LUMINA_AUDIO_SOURCE, LUMINA_ARTNET_TARGETS
+(host[:port],...), LUMINA_TOKEN, LUMINA_LOG_LEVEL.
+
+Exit status: 0 on success or clean stop (SIGTERM/SIGINT), 1 on a runtime failure
+(port in use, data dir unusable), 2 on a usage or configuration error.
+)";
+}
+
+}  // namespace lumina

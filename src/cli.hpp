@@ -1,0 +1,25 @@
+#pragma once
+// Command-line parsing for luminad (no globals; testable).
+#include <optional>
+#include <variant>
+#include <string>
+#include <vector>
+
+namespace lumina {
+
+struct CliOptions {
+  enum class Mode { kRun, kCheckConfig, kPrintConfig, kListDevices, kVersion, kHelp };
+  Mode mode = Mode::kRun;
+  std::optional<std::string> config_path;
+};
+
+struct CliError {
+  std::string message;
+};
+
+// Returns the options, or a CliError whose message names the bad argument.
+std::variant<CliOptions, CliError> parse_cli(const std::vector<std::string>& args);
+
+std::string usage_text();
+
+}  // namespace lumina

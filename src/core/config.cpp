@@ -1,0 +1,314 @@
+#include "lumina/core/config.hpp"
+
+#include <bit>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace lumina {
+namespace {
+
+using json = nlohmann::json;
+
+const char* type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "integer";
+    case json::value_t::number_float: return "number";
+    case json::value_t::string: return "string";
+    case json::value_t::array: return "array";
+    case json::value_t::object: return "object";
+    default: return "value";
+  }
+}
+
+// Walks one JSON object, reading known keys and rejecting everything else.
+class ObjectReader {
+ public:
+  ObjectReader(const json& obj, std::string path, const std::string& origin)
+      : obj_(obj), path_(std::move(path)), origin_(origin) {
+    if (!obj_.is_object()) fail(path_.empty() ? "(top level)" : path_, "an object", obj_);
+  }
+
+  [[noreturn]] void fail(const std::string& key, const std::string& expected, const json& got) const {
+    throw ConfigError(origin_ + ": key '" + key + "' must be " + expected + ", got " + type_name(got) +
+                      (got.is_primitive() ? " " + got.dump() : std::string{}));
+  }
+  [[noreturn]] void fail_range(const std::string& key, const std::string& expected, const json& got) const {
+    throw ConfigError(origin_ + ": key '" + key + "' must be " + expected + ", got " + got.dump());
+  }
+
+  std::string key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  const json* find(const std::string& key) {
+    seen_.insert(key);
+    auto it = obj_.find(key);
+    return it == obj_.end() ? nullptr : &*it;
+  }
+
+  void read(const std::string& key, std::string& out) {
+    if (const json* v = find(key)) {
+      if (!v->is_string()) fail(key_path(key), "a string", *v);
+      out = v->get<std::string>();
+    }
+  }
+  void read(const std::string& key, bool& out) {
+    if (const json* v = find(key)) {
+      if (!v->is_boolean()) fail(key_path(key), "a boolean (true or false)", *v);
+      out = v->get<bool>();
+    }
+  }
+  void read(const std::string& key, double& out, double lo, double hi) {
+    if (const json* v = find(key)) {
+      if (!v->is_number()) fail(key_path(key), "a number", *v);
+      const double d = v->get<double>();
+      if (!(d >= lo && d <= hi)) fail_range(key_path(key), range_text(lo, hi), *v);
+      out = d;
+    }
+  }
+  template <typename Int>
+  void read(const std::string& key, Int& out, std::int64_t lo, std::int64_t hi) {
+    if (const json* v = find(key)) {
+      if (!v->is_number_integer()) fail(key_path(key), "an integer", *v);
+      const std::int64_t n = v->get<std::int64_t>();
+      if (n < lo || n > hi) fail_range(key_path(key), range_text(lo, hi), *v);
+      out = static_cast<Int>(n);
+    }
+  }
+
+  // Call last: every key not read above is unknown.
+  void reject_unknown() const {
+    for (auto it = obj_.begin(); it != obj_.end(); ++it) {
+      if (!seen_.count(it.key())) {
+        std::string known;
+        for (const auto& k : seen_) known += (known.empty() ? "" : ", ") + k;
+        throw ConfigError(origin_ + ": unknown key '" + key_path(it.key()) + "' (known keys" +
+                          (path_.empty() ? "" : " in '" + path_ + "'") + ": " + known + ")");
+      }
+    }
+  }
+
+ private:
+  template <typename N>
+  static std::string range_text(N lo, N hi) {
+    std::ostringstream s;
+    s << "in " << lo << ".." << hi;
+    return s.str();
+  }
+
+  const json& obj_;
+  std::string path_;
+  const std::string& origin_;
+  std::set<std::string> seen_;
+};
+
+void check_level(const std::string& level, const std::string& what) {
+  static const std::set<std::string> kLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (!kLevels.count(level))
+    throw ConfigError(what + " must be one of trace, debug, info, warn, error, critical, off; got \"" + level + "\"");
+}
+
+void check_backend(const std::string& backend, const std::string& what) {
+  if (backend != "portaudio" && backend != "null")
+    throw ConfigError(what + " must be \"portaudio\" or \"null\", got \"" + backend + "\"");
+}
+
+bool parse_u16(const std::string& text, std::uint16_t& out) {
+  unsigned value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc{} || ptr != end || value > 65535) return false;
+  out = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+}  // namespace
+
+ArtNetTarget parse_artnet_target(const std::string& text, const std::string& what) {
+  ArtNetTarget target;
+  const auto colon = text.rfind(':');
+  target.host = text.substr(0, colon);
+  if (colon != std::string::npos) {
+    if (!parse_u16(text.substr(colon + 1), target.port) || target.port == 0)
+      throw ConfigError(what + ": \"" + text + "\" has an invalid port (expected host[:port], port 1..65535)");
+  }
+  if (target.host.empty() || target.host.find_first_of(" \t,") != std::string::npos)
+    throw ConfigError(what + ": \"" + text + "\" is not a valid host[:port]");
+  return target;
+}
+
+Config parse_config(const std::string& text, const std::string& origin) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(origin + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  Config c;
+  ObjectReader top(doc, "", origin);
+
+  if (const json* v = top.find("server")) {
+    ObjectReader r(*v, "server", origin);
+    r.read("listen", c.server.listen);
+    r.read("port", c.server.port, 1, 65535);
+    r.read("token", c.server.token);
+    r.reject_unknown();
+  }
+  top.read("dataDir", c.data_dir);
+  if (const json* v = top.find("log")) {
+    ObjectReader r(*v, "log", origin);
+    r.read("level", c.log.level);
+    check_level(c.log.level, origin + ": key 'log.level'");
+    r.reject_unknown();
+  }
+  if (const json* v = top.find("audio")) {
+    ObjectReader r(*v, "audio", origin);
+    r.read("backend", c.audio.backend);
+    check_backend(c.audio.backend, origin + ": key 'audio.backend'");
+    r.read("device", c.audio.device);
+    r.read("source", c.audio.source);
+    r.read("sampleRate", c.audio.sample_rate, 8000, 192000);
+    r.read("block", c.audio.block, 16, 4096);
+    r.read("realtimePriority", c.audio.realtime_priority);
+    r.reject_unknown();
+  }
+  if (const json* v = top.find("dsp")) {
+    ObjectReader r(*v, "dsp", origin);
+    r.read("fftSize", c.dsp.fft_size, 256, 8192);
+    r.read("hop", c.dsp.hop, 64, 8192);
+    r.read("bands", c.dsp.bands, 1, 64);
+    r.read("analysisGain", c.dsp.analysis_gain, 0.1, 1000.0);
+    r.read("gateRms", c.dsp.gate_rms, 0.0, 1.0);
+    r.read("meterFloorDb", c.dsp.meter_floor_db, -120.0, -6.0);
+    r.reject_unknown();
+  }
+  if (const json* v = top.find("telemetry")) {
+    ObjectReader r(*v, "telemetry", origin);
+    r.read("fps", c.telemetry.fps, 1, 60);
+    r.reject_unknown();
+  }
+  if (const json* v = top.find("dmx")) {
+    ObjectReader r(*v, "dmx", origin);
+    r.read("fps", c.dmx.fps, 1, 44);
+    r.read("blackoutOnExit", c.dmx.blackout_on_exit);
+    r.read("universe", c.dmx.universe, 0, 32767);
+    if (const json* t = r.find("targets")) {
+      if (!t->is_array()) r.fail("dmx.targets", "an array of \"host[:port]\" strings", *t);
+      c.dmx.targets.clear();
+      for (std::size_t i = 0; i < t->size(); ++i) {
+        const std::string key = "dmx.targets[" + std::to_string(i) + "]";
+        if (!(*t)[i].is_string()) r.fail(key, "a string \"host[:port]\"", (*t)[i]);
+        c.dmx.targets.push_back(parse_artnet_target((*t)[i].get<std::string>(), origin + ": key '" + key + "'"));
+      }
+    }
+    r.reject_unknown();
+  }
+  top.reject_unknown();
+  validate_config(c, origin);
+  return c;
+}
+
+Config load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open configuration file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw ConfigError(path + ": read error");
+  return parse_config(buf.str(), path);
+}
+
+void apply_env_overrides(Config& c, const EnvLookup& getenv_fn) {
+  auto env = [&](const char* name) -> const char* {
+    const char* v = getenv_fn(name);
+    return (v && *v) ? v : nullptr;
+  };
+  if (const char* v = env("LUMINA_LISTEN")) c.server.listen = v;
+  if (const char* v = env("LUMINA_PORT")) {
+    if (!parse_u16(v, c.server.port) || c.server.port == 0)
+      throw ConfigError(std::string("environment LUMINA_PORT must be an integer in 1..65535, got \"") + v + "\"");
+  }
+  if (const char* v = env("LUMINA_DATA_DIR")) c.data_dir = v;
+  if (const char* v = env("LUMINA_AUDIO_BACKEND")) {
+    check_backend(v, "environment LUMINA_AUDIO_BACKEND");
+    c.audio.backend = v;
+  }
+  if (const char* v = env("LUMINA_AUDIO_DEVICE")) c.audio.device = v;
+  if (const char* v = env("LUMINA_AUDIO_SOURCE")) c.audio.source = v;
+  if (const char* v = env("LUMINA_ARTNET_TARGETS")) {
+    std::vector<ArtNetTarget> targets;
+    std::string list = v;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      const std::size_t comma = list.find(',', start);
+      std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      // Trim spaces around items ("a:1, b:2").
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (!item.empty()) targets.push_back(parse_artnet_target(item, "environment LUMINA_ARTNET_TARGETS"));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    c.dmx.targets = std::move(targets);
+  }
+  // Present-but-empty LUMINA_TOKEN is ignored like every other variable.
+  if (const char* v = env("LUMINA_TOKEN")) c.server.token = v;
+  if (const char* v = env("LUMINA_LOG_LEVEL")) {
+    check_level(v, "environment LUMINA_LOG_LEVEL");
+    c.log.level = v;
+  }
+  validate_config(c, "environment");
+}
+
+void validate_config(const Config& c, const std::string& origin) {
+  if (!std::has_single_bit(c.dsp.fft_size))
+    throw ConfigError(origin + ": key 'dsp.fftSize' must be a power of two in 256..8192, got " +
+                      std::to_string(c.dsp.fft_size));
+  if (c.dsp.hop > c.dsp.fft_size)
+    throw ConfigError(origin + ": key 'dsp.hop' must not exceed dsp.fftSize (" + std::to_string(c.dsp.fft_size) +
+                      "), got " + std::to_string(c.dsp.hop));
+  if (c.server.listen.empty()) throw ConfigError(origin + ": key 'server.listen' must not be empty");
+  // Sources this build can open at start. (Files and loopback arrive with the
+  // media registry and the audio-engine work; until then they are refused here
+  // rather than silently replaced.)
+  const auto& s = c.audio.source;
+  const bool source_ok = s == "synth:demo" || (s.rfind("device:", 0) == 0 && s.size() > 7);
+  if (!source_ok)
+    throw ConfigError(origin + ": key 'audio.source' must be \"synth:demo\", \"device:default\" or "
+                      "\"device:<index or name>\", got \"" + s + "\"");
+}
+
+nlohmann::json config_to_json(const Config& c) {
+  json targets = json::array();
+  for (const auto& t : c.dmx.targets) targets.push_back(t.host + ":" + std::to_string(t.port));
+  return json{
+      {"server", {{"listen", c.server.listen}, {"port", c.server.port}, {"token", c.server.token.empty() ? "" : "(set)"}}},
+      {"dataDir", c.data_dir},
+      {"log", {{"level", c.log.level}}},
+      {"audio",
+       {{"backend", c.audio.backend},
+        {"device", c.audio.device},
+        {"source", c.audio.source},
+        {"sampleRate", c.audio.sample_rate},
+        {"block", c.audio.block},
+        {"realtimePriority", c.audio.realtime_priority}}},
+      {"dsp",
+       {{"fftSize", c.dsp.fft_size},
+        {"hop", c.dsp.hop},
+        {"bands", c.dsp.bands},
+        {"analysisGain", c.dsp.analysis_gain},
+        {"gateRms", c.dsp.gate_rms},
+        {"meterFloorDb", c.dsp.meter_floor_db}}},
+      {"telemetry", {{"fps", c.telemetry.fps}}},
+      {"dmx",
+       {{"fps", c.dmx.fps}, {"blackoutOnExit", c.dmx.blackout_on_exit}, {"universe", c.dmx.universe},
+        {"targets", targets}}},
+  };
+}
+
+}  // namespace lumina

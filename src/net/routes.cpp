@@ -1,0 +1,32 @@
+#include "routes.hpp"
+
+#include "lumina/core/version.hpp"
+#include "http_router.hpp"
+#include "server_context.hpp"
+
+namespace lumina::net {
+
+void register_http_routes(ServerContext& context) {
+  // The router is owned by the context, so a plain pointer cannot dangle and
+  // avoids a shared_ptr cycle.
+  ServerContext* const ctx = &context;
+
+  context.router.add("GET", "/health", [ctx](const HttpRequestInfo&) {
+    nlohmann::json body = ctx->status_payload();
+    body["ok"] = true;
+    body["server"] = kServerName;
+    body["version"] = kVersion;
+    return json_reply(200, body);
+  });
+
+  context.router.add("GET", "/api/status",
+                     [ctx](const HttpRequestInfo&) { return json_reply(200, ctx->status_payload()); });
+
+  context.router.add("GET", "/ws", [](const HttpRequestInfo&) {
+    HttpReply reply = http_error(426, "upgrade_required", "GET /ws must be a WebSocket upgrade");
+    reply.headers.emplace_back("Upgrade", "websocket");
+    return reply;
+  });
+}
+
+}  // namespace lumina::net

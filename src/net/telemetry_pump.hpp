@@ -1,0 +1,49 @@
+#pragma once
+// Periodic pushes on the io thread: audio_meter at the telemetry rate (only
+// when the analysis published a new frame, and only when someone listens),
+// engine_status at 1 Hz, and the 1 Hz check for clients that stopped reading.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace lumina::net {
+
+struct ServerContext;
+
+inline constexpr std::uint32_t kMinTelemetryFps = 1;
+inline constexpr std::uint32_t kMaxTelemetryFps = 60;  // A.6: never above 60 Hz
+
+class TelemetryPump {
+ public:
+  // `fps` is clamped to kMinTelemetryFps..kMaxTelemetryFps.
+  TelemetryPump(boost::asio::io_context& io, std::shared_ptr<ServerContext> context, std::uint32_t fps);
+  TelemetryPump(const TelemetryPump&) = delete;
+  TelemetryPump& operator=(const TelemetryPump&) = delete;
+
+  // io thread (or before it runs). The pump must outlive its pending waits:
+  // call stop() and let the io_context finish or be stopped before destroying it.
+  void start();
+  void stop();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void wait_meter();
+  void on_meter_tick();
+  void wait_status();
+  void on_status_tick();
+
+  std::shared_ptr<ServerContext> context_;
+  boost::asio::steady_timer meter_timer_;
+  boost::asio::steady_timer status_timer_;
+  Clock::duration meter_period_;
+  Clock::time_point next_meter_{};
+  Clock::time_point next_status_{};
+  std::uint64_t last_frame_version_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace lumina::net

@@ -1,0 +1,85 @@
+#include "net/http_router.hpp"
+
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace lumina::net {
+namespace {
+
+using nlohmann::json;
+
+HttpRequestInfo request(std::string_view method, std::string_view path) {
+  HttpRequestInfo info;
+  info.method = method;
+  info.path = path;
+  return info;
+}
+
+std::string header(const HttpReply& reply, std::string_view name) {
+  for (const auto& [key, value] : reply.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+class HttpRouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.add("GET", "/health", [](const HttpRequestInfo&) { return json_reply(200, {{"ok", true}}); });
+    router_.add("GET", "/boom", [](const HttpRequestInfo&) -> HttpReply { throw std::runtime_error("broken"); });
+  }
+  HttpRouter router_;
+};
+
+TEST_F(HttpRouterTest, KnownRoute) {
+  const HttpReply reply = router_.route(request("GET", "/health"));
+  EXPECT_EQ(reply.status, 200U);
+  EXPECT_EQ(json::parse(reply.body), json({{"ok", true}}));
+}
+
+TEST_F(HttpRouterTest, UnknownPathIs404Json) {
+  const HttpReply reply = router_.route(request("GET", "/x"));
+  EXPECT_EQ(reply.status, 404U);
+  EXPECT_EQ(json::parse(reply.body),
+            json({{"ok", false}, {"error", "not_found"}, {"message", "no route for GET /x"}}));
+}
+
+TEST_F(HttpRouterTest, WrongMethodIs405JsonWithAllow) {
+  const HttpReply reply = router_.route(request("POST", "/health"));
+  EXPECT_EQ(reply.status, 405U);
+  const json body = json::parse(reply.body);
+  EXPECT_EQ(body["ok"], false);
+  EXPECT_EQ(body["error"], "method_not_allowed");
+  EXPECT_TRUE(body["message"].is_string());
+  EXPECT_EQ(header(reply, "Allow"), "GET,OPTIONS");
+}
+
+TEST_F(HttpRouterTest, OptionsIs200OnAnyPath) {
+  EXPECT_EQ(router_.route(request("OPTIONS", "/health")).status, 200U);
+  EXPECT_EQ(router_.route(request("OPTIONS", "/nowhere")).status, 200U);
+}
+
+TEST_F(HttpRouterTest, ThrowingHandlerIs500Json) {
+  const HttpReply reply = router_.route(request("GET", "/boom"));
+  EXPECT_EQ(reply.status, 500U);
+  EXPECT_EQ(json::parse(reply.body), json({{"ok", false}, {"error", "internal_error"}, {"message", "broken"}}));
+}
+
+TEST(HttpRouterHelpers, SplitTarget) {
+  EXPECT_EQ(split_target("/a/b?x=1&y"), std::make_pair(std::string_view("/a/b"), std::string_view("x=1&y")));
+  EXPECT_EQ(split_target("/a"), std::make_pair(std::string_view("/a"), std::string_view()));
+}
+
+TEST(HttpRouterHelpers, CorsHeaders) {
+  const HttpHeaders headers = cors_headers("http://example.test");
+  const HttpHeaders expected{{"Access-Control-Allow-Origin", "*"},
+                             {"Access-Control-Allow-Methods", "GET,POST,OPTIONS"},
+                             {"Access-Control-Allow-Headers", "Content-Type,Authorization"},
+                             {"Access-Control-Max-Age", "86400"}};
+  EXPECT_EQ(headers, expected);
+}
+
+}  // namespace
+}  // namespace lumina::net
