@@ -129,10 +129,22 @@ Config::Audio audio_settings(const Config& config) {
   return audio;
 }
 
+// Loopback-only until the control plane enforces the access token: a daemon
+// on a venue LAN must never accept unauthenticated control.
+bool is_loopback_address(const std::string& address) {
+  return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+}
+
 }  // namespace
 
 int run_daemon(const Config& config) {
   spdlog::info("luminad {} starting", kVersion);
+  if (!is_loopback_address(config.server.listen)) {
+    spdlog::critical("server.listen is {}: this version serves loopback addresses only (127.0.0.0/8, ::1), because "
+                     "it does not yet enforce the access token a LAN-facing control plane requires",
+                     config.server.listen);
+    return 2;
+  }
   const SystemdNotifier systemd;
 
   std::optional<DataDir> data_dir;

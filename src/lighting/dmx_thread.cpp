@@ -1,12 +1,3 @@
-// LatestValue<T>::load memcpy's into a T; AnalysisFrame is trivially copyable
-// (static_assert'ed) but has member initializers, which gcc's
-// -Wclass-memaccess flags although the copy is well-defined. Scoped to the
-// header so the rest of this file keeps the warning.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wclass-memaccess"
-#include "lumina/core/latest_value.hpp"
-#pragma GCC diagnostic pop
-
 #include "lumina/lighting/dmx_thread.hpp"
 
 #include <pthread.h>

@@ -1,5 +1,7 @@
 #include "http_session.hpp"
 
+#include <array>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +25,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 std::string_view to_std(beast::string_view text) { return {text.data(), text.size()}; }
+
+constexpr std::chrono::seconds kLingerTimeout{2};
+constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
 
 // Malformed requests (as opposed to I/O errors) deserve a 4xx before closing.
 bool is_http_parse_error(const beast::error_code& ec) {
@@ -130,7 +135,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     start_ws_session(stream_.release_socket(), header_parser_->release(), context_);
   }
 
-  void respond_and_close(HttpReply reply) { send(std::move(reply), 11, false); }
+  // For requests refused before they were read to the end.
+  void respond_and_close(HttpReply reply) {
+    linger_ = true;
+    send(std::move(reply), 11, false);
+  }
 
   void send(HttpReply reply, unsigned version, bool keep_alive) {
     response_ = {};
@@ -154,6 +163,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     if (!response_.keep_alive()) {
       close_send();
+      if (linger_) linger();
       return;
     }
     body_parser_.reset();
@@ -164,6 +174,18 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void fail(const beast::error_code& ec) {
     if (ec == asio::error::operation_aborted || ec == beast::error::timeout) return;
     spdlog::debug("net: http connection {} ended: {}", peer_, ec.message());
+  }
+
+  // Closing with unread request bytes would make the kernel send a reset,
+  // which can destroy the error response before the client reads it; so read
+  // and discard what the client still sends, within bounds.
+  void linger() {
+    stream_.expires_after(kLingerTimeout);
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = shared_from_this()](const beast::error_code& ec, std::size_t bytes) {
+                              self->drained_ += bytes;
+                              if (!ec && self->drained_ < kLingerMaxBytes) self->linger();
+                            });
   }
 
   void close_send() {
@@ -178,6 +200,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   std::optional<http::request_parser<http::string_body>> body_parser_;
   http::response<http::string_body> response_;
   std::string origin_;  // Origin of the current request (CORS)
+  std::array<char, 4096> drain_{};
+  std::size_t drained_ = 0;
+  bool linger_ = false;
   std::string peer_;
 };
 

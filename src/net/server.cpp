@@ -113,6 +113,11 @@ void Server::Impl::begin_shutdown() {
 void Server::Impl::stop() {
   std::lock_guard lock(lifecycle_mutex);
   if (!io_thread.joinable()) return;
+  if (io_thread.get_id() == std::this_thread::get_id()) {
+    // Joining itself would deadlock; the owner's stop() does the work.
+    spdlog::error("net: Server::stop() called on the io thread; ignored");
+    return;
+  }
   asio::post(*io, [this] { begin_shutdown(); });
   io_thread.join();
   release();

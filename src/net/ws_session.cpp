@@ -71,9 +71,11 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   }
 
   void check_progress(SteadyClock::time_point now) override {
-    if (closing_ && now >= close_deadline_) {
-      spdlog::debug("net: ws client {} did not finish closing; dropping it", peer_);
-      abort();
+    if (closing_) {
+      if (now >= close_deadline_) {
+        spdlog::debug("net: ws client {} did not finish closing; dropping it", peer_);
+        abort();
+      }
     } else if (writing_ && now >= write_deadline_) {
       spdlog::warn("net: ws client {} has not read for {} s; dropping it", peer_, kWriteStallTimeout.count());
       ++context_->counters.clients_dropped;

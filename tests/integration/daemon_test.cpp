@@ -231,6 +231,17 @@ TEST(DaemonStartup, MissingSoundCardFallsBackToTheNullClockAndSaysSo) {
   EXPECT_NE(daemon.log().find("falling back to the null clock"), std::string::npos);
 }
 
+TEST(DaemonStartup, NonLoopbackListenAddressIsRefused) {
+  TempDir data;
+  const RunResult r = run_luminad({}, {{"LUMINA_AUDIO_BACKEND", "null"},
+                                       {"LUMINA_LISTEN", "0.0.0.0"},
+                                       {"LUMINA_PORT", std::to_string(free_tcp_port())},
+                                       {"LUMINA_DATA_DIR", data.path().string()},
+                                       {"LUMINA_ARTNET_TARGETS", "127.0.0.1:9"}});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("loopback addresses only"), std::string::npos) << r.output;
+}
+
 TEST(DaemonStartup, ShippedDefaultConfigurationStarts) {
   DaemonProcess daemon(Env{{"LUMINA_AUDIO_BACKEND", "null"}},
                        {"--config", std::string(LUMINA_SOURCE_DIR) + "/config/luminad.json"});

@@ -27,19 +27,7 @@
 #include "lumina/core/realtime.hpp"
 #include "lumina/lighting/artdmx.hpp"
 
-// Counts allocations made on a thread inside a RealtimeScope (the DMX tick
-// sets one), so the tests can prove the tick never allocates.
-namespace {
-std::atomic<std::uint64_t> g_realtime_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (lumina::in_realtime_context()) g_realtime_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/alloc_guard.hpp"
 
 namespace lumina {
 namespace {
@@ -395,7 +383,7 @@ TEST(DmxThread, TickDoesNotAllocate) {
   LatestValue<AnalysisFrame> frames;
   frames.store(test_frame());
   DmxThread dmx(options_for(receiver, 200, true), frames);
-  const std::uint64_t before = g_realtime_allocations.load();
+  const std::uint64_t before = lumina::testing::realtime_heap_operations();
   dmx.start();
   for (int i = 0; i < 50; ++i) {
     if (i % 10 == 0) {
@@ -406,7 +394,7 @@ TEST(DmxThread, TickDoesNotAllocate) {
   }
   dmx.stop();
   EXPECT_GT(dmx.stats().ticks, 0U);
-  EXPECT_EQ(g_realtime_allocations.load(), before);
+  EXPECT_EQ(lumina::testing::realtime_heap_operations(), before);
 }
 
 // True when /proc/<pid>/stat reports the process stopped ('T'). Uses only

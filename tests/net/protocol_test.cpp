@@ -233,7 +233,7 @@ TEST(ProtocolEncode, InvalidUtf8NeverThrows) {
   const std::string bad = "\xff\xfe";
   std::string text;
   EXPECT_NO_THROW(text = encode_error("BAD_JSON", bad, nullptr, 1.0));
-  EXPECT_NO_THROW(static_cast<void>(json::parse(text)));
+  EXPECT_TRUE(json::accept(text));
 }
 
 }  // namespace

@@ -47,7 +47,8 @@ TEST(Telemetry, MeterValuesAreRoundedForCompactJson) {
   frame.rms = 0.1F;  // 0.100000001490116... as a double
   frame.band_count = 0;
   const SharedText text = encode_audio_meter(frame, 1.0);
-  EXPECT_NE(text->find(R"("rms":0.1,)"), std::string::npos) << *text;
+  EXPECT_NE(text->find(R"("rms":0.1)"), std::string::npos) << *text;
+  EXPECT_EQ(text->find("0.1000"), std::string::npos) << *text;
   EXPECT_NE(text->find(R"("bands":[])"), std::string::npos) << *text;
 }
 

@@ -1,0 +1,672 @@
+// End-to-end tests of the control plane: a real Server on 127.0.0.1 (port 0)
+// and real Beast clients. Every client operation runs with a tcp_stream
+// deadline, so no test can hang on a socket.
+#include "lumina/net/server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "lumina/core/clock.hpp"
+#include "lumina/core/version.hpp"
+
+namespace lumina {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr auto kOpTimeout = 5s;
+constexpr std::uint32_t kBands = 12;
+
+// Runs the operation that `initiate` starts until its handler ran. Callers set
+// a tcp_stream deadline first, which guarantees completion.
+template <typename Initiate>
+beast::error_code run_op(asio::io_context& io, Initiate&& initiate) {
+  bool done = false;
+  beast::error_code result;
+  initiate([&](beast::error_code ec, auto&&...) {
+    result = ec;
+    done = true;
+  });
+  io.restart();
+  while (!done && io.run_one() > 0) {
+  }
+  return done ? result : beast::error_code(asio::error::timed_out);
+}
+
+void check(const beast::error_code& ec, const char* what) {
+  if (ec) throw std::runtime_error(std::string(what) + ": " + ec.message());
+}
+
+asio::ip::tcp::endpoint loopback(std::uint16_t port) {
+  return {asio::ip::make_address("127.0.0.1"), port};
+}
+
+class WsClient {
+ public:
+  // receive_buffer > 0 shrinks SO_RCVBUF so that a client which never reads
+  // makes the server's writes stall quickly.
+  explicit WsClient(std::uint16_t port, int receive_buffer = 0) : ws_(io_) {
+    auto& tcp = beast::get_lowest_layer(ws_);
+    if (receive_buffer > 0) {
+      tcp.socket().open(asio::ip::tcp::v4());
+      tcp.socket().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    }
+    tcp.expires_after(kOpTimeout);
+    check(run_op(io_, [&](auto handler) { tcp.async_connect(loopback(port), std::move(handler)); }), "connect");
+    tcp.expires_after(kOpTimeout);
+    const std::string host = "127.0.0.1:" + std::to_string(port);
+    check(run_op(io_, [&](auto handler) { ws_.async_handshake(host, "/ws", std::move(handler)); }), "handshake");
+  }
+
+  void send_text(const std::string& text) {
+    ws_.text(true);
+    write(text);
+  }
+  void send(const json& message) { send_text(message.dump()); }
+  void send_binary(const std::string& bytes) {
+    ws_.binary(true);
+    write(bytes);
+  }
+
+  // The next message's error (closed, timeout, ...) without throwing.
+  beast::error_code read_raw(beast::flat_buffer& buffer) {
+    beast::get_lowest_layer(ws_).expires_after(kOpTimeout);
+    return run_op(io_, [&](auto handler) { ws_.async_read(buffer, std::move(handler)); });
+  }
+
+  json read() {
+    beast::flat_buffer buffer;
+    check(read_raw(buffer), "read");
+    if (!ws_.got_text()) throw std::runtime_error("server sent a binary frame");
+    return json::parse(beast::buffers_to_string(buffer.data()));
+  }
+
+  // Skips other messages (telemetry) until one of `type` arrives.
+  json read_type(const std::string& type, int max_messages = 500) {
+    for (int i = 0; i < max_messages; ++i) {
+      json message = read();
+      if (message["type"] == type) return message;
+    }
+    throw std::runtime_error("no '" + type + "' message");
+  }
+
+  // Reads until the server closes; returns the read error (websocket::error::closed on a clean close).
+  beast::error_code read_until_closed(int max_messages = 100000) {
+    for (int i = 0; i < max_messages; ++i) {
+      beast::flat_buffer buffer;
+      if (auto ec = read_raw(buffer)) return ec;
+    }
+    return asio::error::timed_out;
+  }
+
+  websocket::stream<beast::tcp_stream>& ws() { return ws_; }
+  asio::io_context& io() { return io_; }
+
+ private:
+  void write(const std::string& bytes) {
+    beast::get_lowest_layer(ws_).expires_after(kOpTimeout);
+    check(run_op(io_, [&](auto handler) { ws_.async_write(asio::buffer(bytes), std::move(handler)); }), "write");
+  }
+
+  asio::io_context io_;
+  websocket::stream<beast::tcp_stream> ws_;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(const asio::ip::tcp::endpoint& endpoint) : stream_(io_) {
+    stream_.expires_after(kOpTimeout);
+    check(run_op(io_, [&](auto handler) { stream_.async_connect(endpoint, std::move(handler)); }), "connect");
+  }
+  explicit HttpClient(std::uint16_t port) : HttpClient(loopback(port)) {}
+
+  http::response<http::string_body> request(http::verb verb, const std::string& target,
+                                            const std::vector<std::pair<http::field, std::string>>& headers = {},
+                                            std::string body = {}) {
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [field, value] : headers) req.set(field, value);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    stream_.expires_after(kOpTimeout);
+    check(run_op(io_, [&](auto handler) { http::async_write(stream_, req, std::move(handler)); }), "http write");
+    http::response<http::string_body> response;
+    stream_.expires_after(kOpTimeout);
+    check(run_op(io_, [&](auto handler) { http::async_read(stream_, buffer_, response, std::move(handler)); }),
+          "http read");
+    return response;
+  }
+
+ private:
+  asio::io_context io_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+};
+
+// Publishes analysis frames from its own thread (the single writer of the
+// LatestValue), like the analysis thread does.
+class FrameFeeder {
+ public:
+  FrameFeeder(LatestValue<AnalysisFrame>& frames, std::uint32_t bands) {
+    thread_ = std::thread([this, &frames, bands] {
+      AnalysisFrame frame;
+      frame.band_count = bands;
+      frame.sample_rate = 48000;
+      std::uint64_t n = 0;
+      while (!stop_.load()) {
+        ++n;
+        frame.sample_time = n * 512;
+        frame.rms = 0.5F + 0.25F * static_cast<float>(std::sin(static_cast<double>(n) * 0.1));
+        frame.peak = std::min(1.0F, frame.rms + 0.2F);
+        for (std::uint32_t i = 0; i < bands; ++i) frame.bands[i] = static_cast<float>((n + i) % 100) / 100.0F;
+        frames.store(frame);
+        std::this_thread::sleep_for(4ms);
+      }
+    });
+  }
+  ~FrameFeeder() {
+    stop_.store(true);
+    thread_.join();
+  }
+  FrameFeeder(const FrameFeeder&) = delete;
+  FrameFeeder& operator=(const FrameFeeder&) = delete;
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    options.listen = "127.0.0.1";
+    options.port = 0;
+    options.telemetry_fps = 60;
+    ServerHooks hooks;
+    hooks.frames = &frames_;
+    hooks.status = [] { return json{{"version", kVersion}, {"uptime", 12.5}, {"audio", {{"state", "stopped"}}}}; };
+    hooks.dmx_write = [this](const DmxOverride& write) {
+      std::lock_guard lock(writes_mutex_);
+      writes_.push_back(write);
+      return true;
+    };
+    server_ = std::make_unique<Server>(options, hooks);
+    server_->start();
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  void TearDown() override { server_->stop(); }
+
+  std::uint16_t port() const { return server_->port(); }
+
+  std::vector<DmxOverride> writes() {
+    std::lock_guard lock(writes_mutex_);
+    return writes_;
+  }
+
+  // A request whose reply proves every earlier message of this client was handled.
+  static json fence(WsClient& client, int req_id) {
+    client.send({{"type", "fence_probe"}, {"reqId", req_id}});
+    return client.read();
+  }
+
+  LatestValue<AnalysisFrame> frames_;
+  std::mutex writes_mutex_;
+  std::vector<DmxOverride> writes_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, HelloAckOnConnect) {
+  const double before = unix_seconds();
+  WsClient client(port());
+  const json hello = client.read();
+  EXPECT_EQ(hello["type"], "hello_ack");
+  EXPECT_EQ(hello["payload"]["server"], "lumina-v3");
+  EXPECT_EQ(hello["payload"]["version"], kVersion);
+  ASSERT_TRUE(hello.contains("reqId"));
+  EXPECT_TRUE(hello["reqId"].is_null());
+  ASSERT_TRUE(hello["ts"].is_number_float());
+  EXPECT_GE(hello["ts"].get<double>(), before - 1.0);
+  EXPECT_LE(hello["ts"].get<double>(), unix_seconds() + 1.0);
+}
+
+TEST_F(ServerTest, NoTelemetryBeforeSubscribe) {
+  FrameFeeder feeder(frames_, kBands);
+  WsClient client(port());
+  client.read();  // hello_ack
+  std::this_thread::sleep_for(300ms);
+  // Any meter pushed meanwhile would be ahead of this reply.
+  const json reply = fence(client, 1);
+  EXPECT_EQ(reply["type"], "error");
+  EXPECT_EQ(reply["reqId"], 1);
+}
+
+TEST_F(ServerTest, SubscribeAcksThenMetersArrive) {
+  FrameFeeder feeder(frames_, kBands);
+  WsClient client(port());
+  client.read();
+  client.send({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter"}}}}, {"reqId", "sub-1"}});
+  const json ack = client.read();
+  EXPECT_EQ(ack["type"], "ack");
+  EXPECT_EQ(ack["reqId"], "sub-1");
+  EXPECT_EQ(ack["payload"]["ok"], true);
+
+  for (int i = 0; i < 5; ++i) {
+    const json meter = client.read();
+    ASSERT_EQ(meter["type"], "audio_meter");
+    EXPECT_TRUE(meter["reqId"].is_null());
+    EXPECT_TRUE(meter["ts"].is_number_float());
+    const json& payload = meter["payload"];
+    ASSERT_EQ(payload["bands"].size(), kBands);
+    for (const char* key : {"rms", "peak"}) {
+      ASSERT_TRUE(payload[key].is_number()) << key;
+      EXPECT_GE(payload[key].get<double>(), 0.0);
+      EXPECT_LE(payload[key].get<double>(), 1.0);
+    }
+  }
+}
+
+TEST_F(ServerTest, MetersOnlyWhenTheAnalysisPublishesNewFrames) {
+  WsClient client(port());
+  client.read();
+  client.send({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter"}}}}, {"reqId", 1}});
+  EXPECT_EQ(client.read()["type"], "ack");
+  AnalysisFrame frame;
+  frame.band_count = 3;
+  frames_.store(frame);
+  EXPECT_EQ(client.read()["type"], "audio_meter");
+  std::this_thread::sleep_for(200ms);  // several ticks without a new frame
+  EXPECT_EQ(fence(client, 2)["reqId"], 2);
+}
+
+TEST_F(ServerTest, UnsubscribeStopsMeters) {
+  FrameFeeder feeder(frames_, kBands);
+  WsClient client(port());
+  client.read();
+  client.send({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter"}}}}, {"reqId", 1}});
+  client.read_type("ack");
+  client.read_type("audio_meter");
+  client.send({{"type", "unsubscribe"}, {"payload", {{"streams", {"audio_meter"}}}}, {"reqId", 2}});
+  const json ack = client.read_type("ack");
+  EXPECT_EQ(ack["reqId"], 2);
+  std::this_thread::sleep_for(300ms);
+  const json reply = fence(client, 3);
+  EXPECT_EQ(reply["type"], "error");
+  EXPECT_EQ(reply["reqId"], 3);
+}
+
+TEST_F(ServerTest, UnknownTypeIsUnknownMsg) {
+  WsClient client(port());
+  client.read();
+  client.send({{"type", "audio_teleport"}, {"reqId", {{"n", 1}}}});
+  const json reply = client.read();
+  EXPECT_EQ(reply["type"], "error");
+  EXPECT_EQ(reply["payload"]["code"], "UNKNOWN_MSG");
+  EXPECT_EQ(reply["payload"]["message"], "audio_teleport");
+  EXPECT_EQ(reply["reqId"], json({{"n", 1}}));
+  EXPECT_TRUE(reply["ts"].is_number());
+}
+
+TEST_F(ServerTest, BadJsonKeepsTheConnection) {
+  WsClient client(port());
+  client.read();
+  client.send_text("{\"type\": nope");
+  const json error = client.read();
+  EXPECT_EQ(error["type"], "error");
+  EXPECT_EQ(error["payload"]["code"], "BAD_JSON");
+  EXPECT_FALSE(error["payload"]["message"].get<std::string>().empty());
+  EXPECT_TRUE(error["reqId"].is_null());
+
+  client.send({{"type", "subscribe"}, {"payload", {{"streams", json::array()}}}, {"reqId", 5}});
+  const json ack = client.read();
+  EXPECT_EQ(ack["type"], "ack");
+  EXPECT_EQ(ack["reqId"], 5);
+}
+
+TEST_F(ServerTest, NonObjectPayloadIsBadPayload) {
+  WsClient client(port());
+  client.read();
+  client.send({{"type", "subscribe"}, {"payload", {1, 2}}, {"reqId", "p"}});
+  const json reply = client.read();
+  EXPECT_EQ(reply["payload"]["code"], "BAD_PAYLOAD");
+  EXPECT_EQ(reply["payload"]["message"], "field 'payload' must be an object");
+  EXPECT_EQ(reply["reqId"], "p");
+  EXPECT_EQ(fence(client, 1)["reqId"], 1);  // still open
+}
+
+TEST_F(ServerTest, BinaryFramesAreIgnored) {
+  WsClient client(port());
+  client.read();
+  client.send_binary(std::string("\x00\x01\x02garbage", 10));
+  const json reply = fence(client, 42);
+  EXPECT_EQ(reply["type"], "error");
+  EXPECT_EQ(reply["reqId"], 42);
+}
+
+TEST_F(ServerTest, LegacyWritesReachTheDmxHook) {
+  WsClient client(port());
+  client.read();
+  client.send(json::parse(R"([{"ch":1,"val":300},{"ch":2,"val":12.6,"u":3}])"));
+  client.send(json::parse(R"({"ch":512,"val":-4,"type":"ignored"})"));
+  const json reply = fence(client, 1);  // no reply to the writes themselves
+  EXPECT_EQ(reply["reqId"], 1);
+  const auto seen = writes();
+  ASSERT_EQ(seen.size(), 3U);
+  EXPECT_EQ(seen[0].universe, 0);
+  EXPECT_EQ(seen[0].channel, 1);
+  EXPECT_EQ(seen[0].value, 255);
+  EXPECT_EQ(seen[1].universe, 3);
+  EXPECT_EQ(seen[1].channel, 2);
+  EXPECT_EQ(seen[1].value, 13);
+  EXPECT_EQ(seen[2].channel, 512);
+  EXPECT_EQ(seen[2].value, 0);
+}
+
+TEST_F(ServerTest, InvalidLegacyWritesApplyNothing) {
+  WsClient client(port());
+  client.read();
+  client.send(json::parse(R"([{"ch":1,"val":10},{"ch":600,"val":10}])"));
+  const json reply = client.read();
+  EXPECT_EQ(reply["payload"]["code"], "BAD_PAYLOAD");
+  EXPECT_EQ(reply["payload"]["message"], "element 1: field 'ch' must be an integer 1..512");
+  EXPECT_TRUE(writes().empty());
+}
+
+TEST_F(ServerTest, OversizedMessageIsClosedWith1009) {
+  WsClient client(port());
+  client.read();
+  const std::string big(1024 * 1024 + 1, 'x');
+  auto& ws = client.ws();
+  ws.text(true);
+  beast::get_lowest_layer(ws).expires_after(kOpTimeout);
+  bool wrote = false;
+  bool read = false;
+  beast::error_code read_ec;
+  beast::flat_buffer buffer;
+  // Write and read at once: the server may close before it has seen all bytes.
+  ws.async_write(asio::buffer(big), [&](beast::error_code, std::size_t) { wrote = true; });
+  ws.async_read(buffer, [&](beast::error_code ec, std::size_t) {
+    read_ec = ec;
+    read = true;
+  });
+  client.io().restart();
+  while (!(wrote && read) && client.io().run_one() > 0) {
+  }
+  EXPECT_EQ(read_ec, websocket::error::closed) << read_ec.message();
+  EXPECT_EQ(ws.reason().code, websocket::close_code::too_big);
+}
+
+TEST_F(ServerTest, OneMebibyteMessageIsAccepted) {
+  WsClient client(port());
+  client.read();
+  // Exactly at the limit: a valid request padded with spaces.
+  std::string text = R"({"type":"padded","reqId":7})";
+  text.append(1024 * 1024 - text.size(), ' ');
+  client.send_text(text);
+  const json reply = client.read();
+  EXPECT_EQ(reply["payload"]["code"], "UNKNOWN_MSG");
+  EXPECT_EQ(reply["reqId"], 7);
+}
+
+TEST_F(ServerTest, EngineStatusPushCarriesStatus) {
+  WsClient client(port());
+  client.read();
+  client.send({{"type", "subscribe"}, {"payload", {{"streams", {"engine_status"}}}}, {"reqId", 1}});
+  client.read_type("ack");
+  const json status = client.read_type("engine_status", 10);
+  EXPECT_TRUE(status["reqId"].is_null());
+  EXPECT_EQ(status["payload"]["audio"]["state"], "stopped");
+  EXPECT_EQ(status["payload"]["net"]["wsClients"], 1);
+}
+
+TEST_F(ServerTest, HealthIsOkJsonMergedWithStatus) {
+  HttpClient client(port());
+  const auto response = client.request(http::verb::get, "/health");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(response[http::field::access_control_allow_origin], "*");
+  const json body = json::parse(response.body());
+  EXPECT_EQ(body["ok"], true);
+  EXPECT_EQ(body["server"], "lumina-v3");
+  EXPECT_EQ(body["version"], kVersion);
+  EXPECT_EQ(body["uptime"], 12.5);
+  EXPECT_EQ(body["audio"]["state"], "stopped");
+}
+
+TEST_F(ServerTest, ApiStatusIsTheStatusJson) {
+  HttpClient client(port());
+  const auto response = client.request(http::verb::get, "/api/status?verbose=1");
+  EXPECT_EQ(response.result(), http::status::ok);
+  const json body = json::parse(response.body());
+  EXPECT_EQ(body["audio"]["state"], "stopped");
+  EXPECT_EQ(body["uptime"], 12.5);
+  EXPECT_TRUE(body["net"].is_object());
+}
+
+TEST_F(ServerTest, OptionsIs200WithCors) {
+  HttpClient client(port());
+  const auto response = client.request(http::verb::options, "/upload",
+                                       {{http::field::origin, "http://ui.example"},
+                                        {http::field::access_control_request_method, "POST"}});
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(response[http::field::access_control_allow_origin], "*");
+  EXPECT_EQ(response[http::field::access_control_allow_methods], "GET,POST,OPTIONS");
+  EXPECT_EQ(response[http::field::access_control_allow_headers], "Content-Type,Authorization");
+  EXPECT_EQ(response[http::field::access_control_max_age], "86400");
+}
+
+TEST_F(ServerTest, UnknownPathIs404Json) {
+  HttpClient client(port());
+  const auto response = client.request(http::verb::get, "/x");
+  EXPECT_EQ(response.result(), http::status::not_found);
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(response[http::field::access_control_allow_origin], "*");
+  EXPECT_EQ(json::parse(response.body()),
+            json({{"ok", false}, {"error", "not_found"}, {"message", "no route for GET /x"}}));
+}
+
+TEST_F(ServerTest, WrongMethodIs405Json) {
+  HttpClient client(port());
+  const auto response = client.request(http::verb::delete_, "/health");
+  EXPECT_EQ(response.result(), http::status::method_not_allowed);
+  const json body = json::parse(response.body());
+  EXPECT_EQ(body["ok"], false);
+  EXPECT_EQ(body["error"], "method_not_allowed");
+}
+
+TEST_F(ServerTest, PlainGetOnWsIs426) {
+  HttpClient client(port());
+  const auto response = client.request(http::verb::get, "/ws");
+  EXPECT_EQ(response.result(), http::status::upgrade_required);
+  EXPECT_EQ(json::parse(response.body())["error"], "upgrade_required");
+}
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequests) {
+  HttpClient client(port());
+  for (int i = 0; i < 3; ++i) {
+    const auto response = client.request(http::verb::get, "/health");
+    EXPECT_EQ(response.result(), http::status::ok);
+    EXPECT_TRUE(response.keep_alive());
+  }
+}
+
+TEST_F(ServerTest, OversizedHeaderIs431Json) {
+  HttpClient client(port());
+  const auto response = client.request(http::verb::get, "/health", {{http::field::cookie, std::string(9000, 'c')}});
+  EXPECT_EQ(response.result_int(), 431U);
+  EXPECT_EQ(json::parse(response.body())["error"], "header_too_large");
+}
+
+// Sends requests whose UNKNOWN_MSG replies echo a `reply_bytes` long type,
+// without reading anything back.
+void send_unread_requests(WsClient& client, int count, std::size_t reply_bytes) {
+  const std::string request = json{{"type", std::string(reply_bytes, 't')}}.dump();
+  for (int i = 0; i < count; ++i) client.send_text(request);
+}
+
+json server_status(std::uint16_t port) {
+  HttpClient client(port);
+  return json::parse(client.request(http::verb::get, "/api/status").body())["net"];
+}
+
+TEST_F(ServerTest, OversizedBodyIs413Json) {
+  HttpClient client(port());
+  const auto response = client.request(http::verb::post, "/health", {}, std::string(200 * 1024, 'b'));
+  EXPECT_EQ(response.result(), http::status::payload_too_large);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_EQ(json::parse(response.body())["error"], "payload_too_large");
+}
+
+TEST_F(ServerTest, SlowClientDoesNotStallOthers) {
+  FrameFeeder feeder(frames_, AnalysisFrame::kMaxBands);
+  // Subscribes, then never reads, and asks for ~6 MB of replies: more than
+  // the socket buffers hold, fewer messages than the reply queue bound. The
+  // server's writes to it stall for good.
+  WsClient slow(port(), 4096);
+  slow.send({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter", "engine_status"}}}}});
+  send_unread_requests(slow, 100, 60000);
+
+  WsClient fast(port());
+  fast.read();
+  fast.send({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter"}}}}, {"reqId", 1}});
+  fast.read_type("ack");
+  const auto start = std::chrono::steady_clock::now();
+  int meters = 0;
+  while (std::chrono::steady_clock::now() - start < 3s) {
+    if (fast.read()["type"] == "audio_meter") ++meters;
+  }
+  // 60 Hz nominal; a stalled neighbour must not cut that down.
+  EXPECT_GE(meters, 60) << "meters in 3 s";
+
+  // The slow client's meters were replaced (latest-wins), not queued, and it
+  // is still connected (its reply queue never overflowed).
+  const json net = server_status(port());
+  EXPECT_GT(net["telemetryDropped"].get<std::uint64_t>(), 0U);
+  EXPECT_EQ(net["clientsDropped"], 0);
+  EXPECT_EQ(net["wsClients"], 2);
+}
+
+TEST_F(ServerTest, ReplyQueueOverflowClosesWith1008) {
+  WsClient client(port(), 4096);
+  // Requests without reading until the server reports that it dropped the
+  // client; the inbound side lags, so the server is asked in between.
+  bool dropped = false;
+  for (int round = 0; round < 100 && !dropped; ++round) {
+    send_unread_requests(client, 100, 4000);
+    dropped = server_status(port())["clientsDropped"].get<std::uint64_t>() > 0;
+  }
+  ASSERT_TRUE(dropped);
+  // Reading again lets the stalled write finish; the close frame follows it.
+  const auto ec = client.read_until_closed();
+  EXPECT_EQ(ec, websocket::error::closed) << ec.message();
+  EXPECT_EQ(client.ws().reason().code, websocket::close_code::policy_error);
+  EXPECT_EQ(client.ws().reason().reason, "reply queue overflow");
+}
+
+TEST_F(ServerTest, WebSocketClientCapAnswers503) {
+  std::vector<std::unique_ptr<WsClient>> clients;
+  for (int i = 0; i < 256; ++i) clients.push_back(std::make_unique<WsClient>(port()));
+  HttpClient client(port());
+  const auto response = client.request(http::verb::get, "/ws",
+                                       {{http::field::connection, "Upgrade"},
+                                        {http::field::upgrade, "websocket"},
+                                        {http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ=="},
+                                        {http::field::sec_websocket_version, "13"}});
+  EXPECT_EQ(response.result(), http::status::service_unavailable);
+  const json body = json::parse(response.body());
+  EXPECT_EQ(body["ok"], false);
+  EXPECT_EQ(body["error"], "too_many_clients");
+}
+
+TEST_F(ServerTest, StopWithConnectedClientsIsQuickAndSays1001) {
+  WsClient reader(port());
+  reader.read();
+  WsClient idle(port(), 4096);  // never reads
+  HttpClient keep_alive(port());
+  keep_alive.request(http::verb::get, "/health");
+
+  auto closed = std::async(std::launch::async, [&reader] { return reader.read_until_closed(); });
+  std::this_thread::sleep_for(50ms);  // let the read start
+  const auto start = std::chrono::steady_clock::now();
+  server_->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_EQ(closed.get(), websocket::error::closed);
+  EXPECT_EQ(reader.ws().reason().code, websocket::close_code::going_away);
+  server_->stop();  // idempotent
+}
+
+TEST_F(ServerTest, BusyPortIsAReadableError) {
+  ServerOptions options;
+  options.listen = "127.0.0.1";
+  options.port = port();
+  Server second(options, ServerHooks{});
+  try {
+    second.start();
+    FAIL() << "start() on a busy port succeeded";
+  } catch (const std::runtime_error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "cannot listen on 127.0.0.1:" + std::to_string(port()) + ": Address already in use");
+  }
+}
+
+TEST(ServerLifecycle, InvalidListenAddressIsAReadableError) {
+  ServerOptions options;
+  options.listen = "not-an-ip";
+  options.port = 0;
+  Server server(options, ServerHooks{});
+  EXPECT_THROW(server.start(), std::runtime_error);
+}
+
+TEST(ServerLifecycle, StopWithoutStartAndRestart) {
+  ServerOptions options;
+  options.port = 0;
+  Server server(options, ServerHooks{});
+  server.stop();
+  server.start();
+  server.stop();
+  server.start();
+  HttpClient client(server.port());
+  EXPECT_EQ(client.request(http::verb::get, "/health").result(), http::status::ok);
+}
+
+TEST(ServerLifecycle, ListensOnIpv6Loopback) {
+  ServerOptions options;
+  options.listen = "::1";
+  options.port = 0;
+  Server server(options, ServerHooks{});
+  try {
+    server.start();
+  } catch (const std::runtime_error& error) {
+    GTEST_SKIP() << "no IPv6 loopback here: " << error.what();
+  }
+  HttpClient client(asio::ip::tcp::endpoint(asio::ip::make_address("::1"), server.port()));
+  const auto response = client.request(http::verb::get, "/health");
+  EXPECT_EQ(json::parse(response.body())["ok"], true);
+}
+
+}  // namespace
+}  // namespace lumina
