@@ -62,6 +62,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void read_header() {
     header_parser_.emplace();
     header_parser_->header_limit(kHttpHeaderLimit);
+    // Beast checks Content-Length against this as soon as the header is
+    // complete, before routing: it is the body limit of every route so far.
+    header_parser_->body_limit(kHttpBodyLimit);
     stream_.expires_after(kHttpTimeout);
     http::async_read_header(stream_, buffer_, *header_parser_,
                             beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
@@ -72,17 +75,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       close_send();
       return;
     }
-    if (ec == http::error::header_limit) {
-      respond_and_close(http_error(431, "header_too_large",
-                                   "request header exceeds " + std::to_string(kHttpHeaderLimit) + " bytes"));
-      return;
-    }
-    if (is_http_parse_error(ec)) {
-      respond_and_close(http_error(400, "bad_request", ec.message()));
-      return;
-    }
     if (ec) {
-      fail(ec);
+      refuse_or_fail(ec);
       return;
     }
     const auto& header = header_parser_->get();
@@ -94,23 +88,15 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     body_parser_.emplace(std::move(*header_parser_));
     header_parser_.reset();
+    // Applies to chunked bodies; Content-Length was checked with the header.
     body_parser_->body_limit(kHttpBodyLimit);
     http::async_read(stream_, buffer_, *body_parser_,
                      beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
   }
 
   void on_body(beast::error_code ec, std::size_t /*bytes*/) {
-    if (ec == http::error::body_limit) {
-      respond_and_close(http_error(413, "payload_too_large",
-                                   "request body exceeds " + std::to_string(kHttpBodyLimit) + " bytes"));
-      return;
-    }
-    if (is_http_parse_error(ec)) {
-      respond_and_close(http_error(400, "bad_request", ec.message()));
-      return;
-    }
     if (ec) {
-      fail(ec);
+      refuse_or_fail(ec);
       return;
     }
     const auto& request = body_parser_->get();
@@ -169,6 +155,22 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     body_parser_.reset();
     origin_.clear();
     read_header();
+  }
+
+  // A request that breaks a limit or the HTTP grammar gets a JSON error and
+  // the connection closes; I/O errors and timeouts just end the session.
+  void refuse_or_fail(const beast::error_code& ec) {
+    if (ec == http::error::header_limit) {
+      respond_and_close(http_error(431, "header_too_large",
+                                   "request header exceeds " + std::to_string(kHttpHeaderLimit) + " bytes"));
+    } else if (ec == http::error::body_limit) {
+      respond_and_close(http_error(413, "payload_too_large",
+                                   "request body exceeds " + std::to_string(kHttpBodyLimit) + " bytes"));
+    } else if (is_http_parse_error(ec) && ec != http::error::partial_message) {
+      respond_and_close(http_error(400, "bad_request", ec.message()));
+    } else {
+      fail(ec);
+    }
   }
 
   void fail(const beast::error_code& ec) {

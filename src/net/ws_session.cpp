@@ -28,6 +28,8 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using SteadyClock = std::chrono::steady_clock;
 
+constexpr std::size_t kKeptReadCapacity = 64 * 1024;
+
 class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context)
@@ -124,6 +126,8 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
       handle_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
     }
     read_buffer_.consume(read_buffer_.size());
+    // One large message must not pin up to 1 MiB per idle client.
+    if (read_buffer_.capacity() > kKeptReadCapacity) read_buffer_.shrink_to_fit();
     read_next();
   }
 
