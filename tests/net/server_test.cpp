@@ -550,22 +550,29 @@ TEST_F(ServerTest, SlowClientDoesNotStallOthers) {
   slow.send({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter", "engine_status"}}}}});
   send_unread_requests(slow, 100, 60000);
 
+  // The slow client's meters are being replaced (latest-wins), not queued.
+  bool stalled = false;
+  for (int i = 0; i < 200 && !stalled; ++i) {
+    stalled = server_status(port())["telemetryDropped"].get<std::uint64_t>() > 0;
+    if (!stalled) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(stalled) << "the slow client never stalled";
+
   WsClient fast(port());
   fast.read();
   fast.send({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter"}}}}, {"reqId", 1}});
   fast.read_type("ack");
   const auto start = std::chrono::steady_clock::now();
   int meters = 0;
-  while (std::chrono::steady_clock::now() - start < 3s) {
+  while (std::chrono::steady_clock::now() - start < 2s) {
     if (fast.read()["type"] == "audio_meter") ++meters;
   }
-  // 60 Hz nominal; a stalled neighbour must not cut that down.
-  EXPECT_GE(meters, 60) << "meters in 3 s";
+  // 60 Hz nominal; generous for sanitizer builds on a loaded machine. A
+  // client stuck behind its neighbour would see none.
+  EXPECT_GE(meters, 20) << "meters in 2 s";
 
-  // The slow client's meters were replaced (latest-wins), not queued, and it
-  // is still connected (its reply queue never overflowed).
+  // The slow client is still connected: its reply queue never overflowed.
   const json net = server_status(port());
-  EXPECT_GT(net["telemetryDropped"].get<std::uint64_t>(), 0U);
   EXPECT_EQ(net["clientsDropped"], 0);
   EXPECT_EQ(net["wsClients"], 2);
 }
