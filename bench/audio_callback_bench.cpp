@@ -20,7 +20,11 @@ void run_callback(benchmark::State& state, lumina::SourceKind kind) {
   lumina::AudioEngine engine(ring);
   engine.prepare(kRate);
   const std::vector<float> demo = lumina::render_demo_pattern(kRate);
-  engine.set_source(kind, demo);
+  engine.attach(demo, nullptr);
+  lumina::EngineCommand select;
+  select.kind = lumina::EngineCommand::Kind::kSetSource;
+  select.source = kind;
+  (void)engine.post(select);
   std::vector<float> input(2 * frames, 0.25F), output(2 * frames);
   std::vector<double> durations;
   durations.reserve(1 << 20);

@@ -30,16 +30,30 @@ std::variant<CliOptions, CliError> parse_cli(const std::vector<std::string>& arg
       err = set_mode(CliOptions::Mode::kVersion, a);
     } else if (a == "--help" || a == "-h") {
       err = set_mode(CliOptions::Mode::kHelp, a);
+    } else if (a == "analyze") {
+      err = set_mode(CliOptions::Mode::kAnalyze, a);
+    } else if (a == "--json") {
+      options.analyze_json = true;
+    } else if (options.mode == CliOptions::Mode::kAnalyze && !a.empty() && a[0] != '-') {
+      if (!options.analyze_file.empty()) return CliError{"analyze takes one FILE, got another argument '" + a + "'"};
+      options.analyze_file = a;
     } else {
       return CliError{"unknown argument '" + a + "' (see luminad --help)"};
     }
     if (err) return *err;
+  }
+  if (options.analyze_json && options.mode != CliOptions::Mode::kAnalyze) {
+    return CliError{"option --json is only valid with analyze"};
+  }
+  if (options.mode == CliOptions::Mode::kAnalyze && options.analyze_file.empty()) {
+    return CliError{"analyze needs a FILE argument (luminad analyze FILE [--json])"};
   }
   return options;
 }
 
 std::string usage_text() {
   return R"(Usage: luminad [--config FILE] [MODE]
+       luminad [--config FILE] analyze AUDIOFILE [--json]
 
 Realtime audio analysis → DMX lighting daemon (Art-Net), controlled over WebSocket/HTTP.
 
@@ -52,13 +66,17 @@ Modes (default: run the daemon):
   --list-devices      list PortAudio devices (index, host API, channels) and exit
   -V, --version       print the version and exit
   -h, --help          print this help and exit
+  analyze AUDIOFILE   run the daemon's analysis (dsp settings from the configuration) over
+                      an audio file as fast as possible and print a summary; with --json
+                      print one JSON object per line: onsets, beats and frames (20 per second)
 
 Environment overrides: LUMINA_LISTEN, LUMINA_PORT, LUMINA_DATA_DIR, LUMINA_AUDIO_BACKEND
 (portaudio|null), LUMINA_AUDIO_DEVICE, LUMINA_AUDIO_SOURCE, LUMINA_ARTNET_TARGETS
 (host[:port],...), LUMINA_TOKEN, LUMINA_LOG_LEVEL.
 
 Exit status: 0 on success or clean stop (SIGTERM/SIGINT), 1 on a runtime failure
-(port in use, data dir unusable), 2 on a usage or configuration error.
+(port in use, data dir unusable, audio file missing or unreadable), 2 on a usage or
+configuration error.
 )";
 }
 

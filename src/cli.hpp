@@ -8,9 +8,11 @@
 namespace lumina {
 
 struct CliOptions {
-  enum class Mode { kRun, kCheckConfig, kPrintConfig, kListDevices, kVersion, kHelp };
+  enum class Mode { kRun, kCheckConfig, kPrintConfig, kListDevices, kVersion, kHelp, kAnalyze };
   Mode mode = Mode::kRun;
   std::optional<std::string> config_path;
+  std::string analyze_file;   // kAnalyze: the audio file
+  bool analyze_json = false;  // kAnalyze: one JSON object per line
 };
 
 struct CliError {

@@ -13,9 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "lumina/audio/backend.hpp"
+#include "audio_service.hpp"
+#include "lumina/audio/audio_controller.hpp"
+#include "lumina/audio/backend_supervisor.hpp"
 #include "lumina/audio/demo_source.hpp"
 #include "lumina/audio/engine.hpp"
+#include "lumina/audio/file_reader.hpp"
 #include "lumina/core/audio_chunk.hpp"
 #include "lumina/core/clock.hpp"
 #include "lumina/core/latest_value.hpp"
@@ -25,6 +28,7 @@
 #include "lumina/lighting/dmx_thread.hpp"
 #include "lumina/net/server.hpp"
 #include "lumina/store/data_dir.hpp"
+#include "lumina/store/media_folder.hpp"
 
 namespace lumina {
 namespace {
@@ -54,24 +58,39 @@ class GrowthReporter {
   std::int64_t last_warn_ns_ = 0;
 };
 
+// Everything the daemon runs, in construction order (destroyed in reverse).
 struct Engine {
+  explicit Engine(const Config& config) : supervisor(audio, audio_settings(config)) {}
+
   AudioChunkRing ring{kChunkRingCapacity};
   AudioEngine audio{ring};
+  BackendSupervisor supervisor;
   std::vector<float> demo;
-  std::unique_ptr<AudioBackend> backend;
-  std::string fallback_reason;
-  std::string source_id;
+  std::unique_ptr<FileReader> file_reader;
+  std::unique_ptr<AudioController> controller;
+  std::unique_ptr<MediaFolder> media;
+  std::unique_ptr<AudioService> audio_service;
   LatestValue<AnalysisFrame> frames;
   std::unique_ptr<AnalysisThread> analysis;
   std::unique_ptr<DmxThread> dmx;
   std::int64_t started_ns = monotonic_ns();
+
+  // The device named by a "device:<x>" source overrides audio.device.
+  static Config::Audio audio_settings(const Config& config) {
+    Config::Audio audio = config.audio;
+    const std::string& s = config.audio.source;
+    if (s.rfind("device:", 0) == 0 && s != "device:default") audio.device = s.substr(7);
+    return audio;
+  }
 };
 
 nlohmann::json engine_status(const Engine& e) {
   const AudioStats a = e.audio.stats();
   const AnalysisStats an = e.analysis->stats();
   const DmxStats d = e.dmx->stats();
-  const double period_ns = 1e9 * e.backend->block() / e.backend->sample_rate();
+  const BackendStatus b = e.supervisor.status();
+  const TransportSnapshot t = e.audio.transport();
+  const double period_ns = b.sample_rate ? 1e9 * b.block / b.sample_rate : 1.0;
   nlohmann::json histogram = nlohmann::json::array();
   for (std::size_t i = 0; i < a.callback_histogram.size(); ++i) {
     histogram.push_back({{"leUs", i < kCallbackBucketsUs.size() ? nlohmann::json(kCallbackBucketsUs[i]) : nlohmann::json("inf")},
@@ -80,21 +99,28 @@ nlohmann::json engine_status(const Engine& e) {
   return {
       {"uptimeSec", static_cast<double>(monotonic_ns() - e.started_ns) / 1e9},
       {"audio",
-       {{"backend", e.backend->kind()},
-        {"device", e.backend->device_name()},
-        {"fallbackReason", e.fallback_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.fallback_reason)},
-        {"sourceId", e.source_id},
-        {"running", e.backend->running()},
-        {"sampleRate", e.backend->sample_rate()},
-        {"block", e.backend->block()},
+       {{"backend", b.kind},
+        {"device", b.device},
+        {"fallbackReason", b.fallback_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(b.fallback_reason)},
+        {"recovering", b.recovering},
+        {"streamsLost", b.streams_lost},
+        {"reopenAttempts", b.reopen_attempts},
+        {"sourceId", e.audio_service->source_id()},
+        {"state", e.controller->running() ? "running" : "stopped"},
+        {"monitor", t.monitor},
+        {"running", b.running},
+        {"sampleRate", b.sample_rate},
+        {"block", b.block},
         {"blocks", a.blocks},
         {"frames", a.frames},
         {"xruns", a.xruns},
+        {"underruns", a.underruns},
         {"ringOverflows", a.ring_overflows},
         {"callbackLastUs", static_cast<double>(a.last_callback_ns) / 1e3},
         {"callbackMaxUs", static_cast<double>(a.max_callback_ns) / 1e3},
         {"callbackLoad", static_cast<double>(a.last_callback_ns) / period_ns},
         {"callbackHistogram", histogram}}},
+      {"file", e.audio_service->file_status_payload()},
       {"analysis",
        {{"frames", an.frames}, {"chunks", an.chunks}, {"gaps", an.gaps},
         {"hopLastUs", static_cast<double>(an.last_hop_ns) / 1e3},
@@ -109,24 +135,6 @@ nlohmann::json engine_status(const Engine& e) {
         {"maxLatenessUs", static_cast<double>(d.max_lateness_ns) / 1e3},
         {"latencyMs", d.latency_ms >= 0 ? nlohmann::json(d.latency_ms) : nlohmann::json(nullptr)}}},
   };
-}
-
-void configure_source(Engine& e, const Config& config) {
-  e.source_id = config.audio.source;
-  if (config.audio.source == "synth:demo") {
-    e.demo = render_demo_pattern(e.backend->sample_rate());
-    e.audio.set_source(SourceKind::kDemo, e.demo);
-  } else {
-    e.audio.set_source(SourceKind::kDeviceInput);
-  }
-}
-
-// The device named by a "device:<x>" source overrides audio.device.
-Config::Audio audio_settings(const Config& config) {
-  Config::Audio audio = config.audio;
-  const std::string& s = config.audio.source;
-  if (s.rfind("device:", 0) == 0 && s != "device:default") audio.device = s.substr(7);
-  return audio;
 }
 
 // Loopback-only until the control plane enforces the access token: a daemon
@@ -156,17 +164,37 @@ int run_daemon(const Config& config) {
   }
   spdlog::info("data dir: {}", data_dir->root().string());
 
-  Engine e;
-  e.backend = open_audio_backend(audio_settings(config), e.audio, e.fallback_reason);
-  if (!e.fallback_reason.empty()) {
-    spdlog::warn("no usable audio device ({}); falling back to the null clock", e.fallback_reason);
+  Engine e(config);
+  e.supervisor.open();
+  const BackendStatus opened = e.supervisor.status();
+  if (!opened.fallback_reason.empty()) {
+    spdlog::warn("no usable audio device ({}); falling back to the null clock", opened.fallback_reason);
   }
-  configure_source(e, config);
-  spdlog::info("audio: {} '{}' at {} Hz, block {}, source {}", e.backend->kind(), e.backend->device_name(),
-               e.backend->sample_rate(), e.backend->block(), e.source_id);
+  const std::uint32_t rate = e.supervisor.sample_rate();
+  // The demo is always rendered (1.5 MB) so it can be selected at any time.
+  e.demo = render_demo_pattern(rate);
+  e.file_reader = std::make_unique<FileReader>(rate);
+  e.audio.attach(e.demo, &e.file_reader->ring());
+  e.controller = std::make_unique<AudioController>(e.audio, *e.file_reader);
+  e.media = std::make_unique<MediaFolder>(data_dir->media_dir());
+  e.audio_service = std::make_unique<AudioService>(*e.controller, e.supervisor, *e.media, config.audio.device,
+                                                   config.audio.source);
+  e.controller->set_monitor(config.audio.monitor);
+  if (config.audio.source != "device:default" && config.audio.source.rfind("device:", 0) != 0) {
+    std::string error;
+    // At start the engine keeps running on the new source (set_source stops it for clients).
+    if (e.audio_service->set_source(config.audio.source, error)) {
+      e.controller->start();
+      if (config.audio.source.rfind("file:", 0) == 0) e.controller->play();
+    } else {
+      spdlog::error("audio.source {}: {}; using the device input instead", config.audio.source, error);
+    }
+  }
+  spdlog::info("audio: {} '{}' at {} Hz, block {}, source {}", opened.kind, opened.device, rate, opened.block,
+               config.audio.source);
 
   AnalyzerParams params;
-  params.sample_rate = e.backend->sample_rate();
+  params.sample_rate = rate;
   params.fft_size = config.dsp.fft_size;
   params.hop = config.dsp.hop;
   params.bands = config.dsp.bands;
@@ -195,34 +223,27 @@ int run_daemon(const Config& config) {
   hooks.frames = &e.frames;
   hooks.status = [&e] { return engine_status(e); };
   hooks.dmx_write = [&e](const DmxOverride& write) { return e.dmx->submit_override(write); };
+  e.audio_service->register_handlers(hooks);
   Server server(server_options, hooks);
 
   e.analysis->start();
   e.dmx->start();
-  try {
-    e.backend->start();
-  } catch (const std::exception& err) {
-    spdlog::warn("audio stream failed to start ({}); falling back to the null clock", err.what());
-    e.fallback_reason = err.what();
-    e.backend = make_null_clock_backend(e.audio, config.audio.sample_rate, config.audio.block,
-                                        config.audio.realtime_priority);
-    configure_source(e, config);
-    e.backend->start();
-  }
+  e.supervisor.start();
   try {
     server.start();
   } catch (const std::exception& err) {
     spdlog::critical("{}", err.what());
     e.dmx->stop();
-    e.backend->stop();
+    e.supervisor.stop();
     e.analysis->stop();
     return 1;
   }
+  e.audio_service->start(server);
   std::string targets;
   for (const auto& t : config.dmx.targets) targets += (targets.empty() ? "" : ", ") + t.host + ":" + std::to_string(t.port);
   spdlog::info("listening on http://{}:{} (WebSocket /ws); Art-Net universe {} at {} fps to {}", config.server.listen,
                server.port(), config.dmx.universe, config.dmx.fps, targets.empty() ? "(no targets)" : targets);
-  systemd.ready("running: " + std::string(e.backend->kind()) + " audio, " + std::to_string(config.dmx.fps) + " fps DMX");
+  systemd.ready("running: " + e.supervisor.status().kind + " audio, " + std::to_string(config.dmx.fps) + " fps DMX");
 
   // Wait for a stop signal; meanwhile feed the watchdog and report counters.
   sigset_t stop_signals;
@@ -234,10 +255,10 @@ int run_daemon(const Config& config) {
   if (auto wd = systemd.watchdog_interval()) tick = std::min<std::chrono::nanoseconds>(tick, *wd / 2);
   const timespec wait{static_cast<time_t>(tick.count() / 1'000'000'000), static_cast<long>(tick.count() % 1'000'000'000)};
 
-  GrowthReporter xruns("audio xruns"), overflows("analysis ring overflows (audio dropped before analysis)"),
-      missed("DMX missed ticks"), send_errors("Art-Net send errors");
+  GrowthReporter xruns("audio xruns"), underruns("file playback underruns (played as silence)"),
+      overflows("analysis ring overflows (audio dropped before analysis)"), missed("DMX missed ticks"),
+      send_errors("Art-Net send errors");
   std::uint64_t last_blocks = 0, last_ticks = 0;
-  bool audio_stop_reported = false;
   int signal = 0;
   while (true) {
     signal = sigtimedwait(&stop_signals, nullptr, &wait);
@@ -245,27 +266,23 @@ int run_daemon(const Config& config) {
     const AudioStats a = e.audio.stats();
     const DmxStats d = e.dmx->stats();
     xruns.update(a.xruns);
+    underruns.update(a.underruns);
     overflows.update(a.ring_overflows);
     missed.update(d.missed_ticks);
     send_errors.update(d.send_errors);
-    const bool audio_alive = a.blocks != last_blocks;
-    if (!e.backend->running() && !audio_stop_reported) {
-      spdlog::error("audio stream stopped unexpectedly ({} '{}'); DMX output continues", e.backend->kind(),
-                    e.backend->device_name());
-      audio_stop_reported = true;
-    }
-    // Ping only while the threads we promise are alive actually make progress;
-    // a stream that stopped on its own is reported above, not a hang.
-    if (d.ticks != last_ticks && (audio_alive || !e.backend->running())) systemd.watchdog();
+    // Ping only while the audio clock and the DMX thread make progress (a lost
+    // device is bridged by the null clock, so audio blocks keep coming).
+    if (d.ticks != last_ticks && a.blocks != last_blocks) systemd.watchdog();
     last_blocks = a.blocks;
     last_ticks = d.ticks;
   }
 
   spdlog::info("received {}, stopping", strsignal(signal));
   systemd.stopping();
+  e.audio_service->stop();
   server.stop();
   e.dmx->stop();  // sends the blackout frame when configured
-  e.backend->stop();
+  e.supervisor.stop();
   e.analysis->stop();
   const DmxStats d = e.dmx->stats();
   const AudioStats a = e.audio.stats();

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "analyze.hpp"
 #include "cli.hpp"
 #include "daemon.hpp"
 #include "lumina/audio/backend.hpp"
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
   if (cli.mode == Mode::kPrintConfig) {
     std::cout << lumina::config_to_json(config).dump(2) << "\n";
     return 0;
+  }
+  if (cli.mode == Mode::kAnalyze) {
+    return lumina::run_analyze({cli.analyze_file, cli.analyze_json}, config, std::cout, std::cerr);
   }
   if (cli.mode == Mode::kCheckConfig) {
     std::cout << "configuration OK" << (cli.config_path ? ": " + *cli.config_path : std::string(" (defaults)")) << "\n";

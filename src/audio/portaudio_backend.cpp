@@ -87,8 +87,9 @@ std::vector<PaDeviceIndex> candidates(const std::string& spec) {
 
 class PortAudioBackend final : public AudioBackend {
  public:
-  PortAudioBackend(AudioEngine& engine, const std::string& device, std::uint32_t sample_rate, std::uint32_t block)
-      : engine_(engine), block_(block) {
+  PortAudioBackend(AudioEngine& engine, const std::string& device, std::uint32_t sample_rate, std::uint32_t block,
+                   bool exact_rate)
+      : engine_(engine), block_(block), exact_rate_(exact_rate) {
     const auto devices = candidates(device);
     if (devices.empty()) {
       throw std::runtime_error("no PortAudio input device matches \"" + device + "\" (" +
@@ -132,21 +133,34 @@ class PortAudioBackend final : public AudioBackend {
     in.channelCount = std::min(info->maxInputChannels, 2);
     in.sampleFormat = paFloat32;
     in.suggestedLatency = info->defaultLowInputLatency;
-    // JACK and some cards only run at their own rate: fall back to it.
+    // Duplex when the device also plays, so the monitor output can reach it;
+    // input-only when duplex is refused.
+    PaStreamParameters out{};
+    out.device = index;
+    out.channelCount = std::min(info->maxOutputChannels, 2);
+    out.sampleFormat = paFloat32;
+    out.suggestedLatency = info->defaultLowOutputLatency;
+    // JACK and some cards only run at their own rate: fall back to it unless exact.
     for (double rate : {static_cast<double>(wanted_rate), info->defaultSampleRate}) {
-      const PaError err = Pa_OpenStream(&stream_, &in, nullptr, rate, block_, paNoFlag, &PortAudioBackend::callback, this);
-      if (err == paNoError) {
-        sample_rate_ = static_cast<std::uint32_t>(rate);
-        channels_ = static_cast<std::uint32_t>(in.channelCount);
-        name_ = full_name(index);
-        engine_.prepare(sample_rate_);
-        Pa_SetStreamFinishedCallback(stream_, &PortAudioBackend::finished);
-        return true;
+      for (bool duplex : {out.channelCount > 0, false}) {
+        const PaError err = Pa_OpenStream(&stream_, &in, duplex ? &out : nullptr, rate, block_, paNoFlag,
+                                          &PortAudioBackend::callback, this);
+        if (err == paNoError) {
+          sample_rate_ = static_cast<std::uint32_t>(rate);
+          channels_ = static_cast<std::uint32_t>(in.channelCount);
+          out_channels_ = duplex ? static_cast<std::uint32_t>(out.channelCount) : 0;
+          name_ = full_name(index);
+          engine_.prepare(sample_rate_);
+          Pa_SetStreamFinishedCallback(stream_, &PortAudioBackend::finished);
+          return true;
+        }
+        stream_ = nullptr;
+        if (!duplex) {
+          errors += (errors.empty() ? "" : "; ") + full_name(index) + " @" + std::to_string(static_cast<int>(rate)) +
+                    " Hz: " + Pa_GetErrorText(err);
+        }
       }
-      errors += (errors.empty() ? "" : "; ") + full_name(index) + " @" + std::to_string(static_cast<int>(rate)) +
-                " Hz: " + Pa_GetErrorText(err);
-      stream_ = nullptr;
-      if (rate == info->defaultSampleRate) break;
+      if (rate == info->defaultSampleRate || exact_rate_) break;
     }
     return false;
   }
@@ -162,8 +176,8 @@ class PortAudioBackend final : public AudioBackend {
     std::uint32_t status = 0;
     if (flags & (paInputOverflow | paInputUnderflow)) status |= kStatusInputOverflow;
     if (flags & (paOutputOverflow | paOutputUnderflow)) status |= kStatusOutputUnderflow;
-    self->engine_.process(static_cast<const float*>(input), self->channels_, static_cast<float*>(output), 0,
-                          static_cast<std::uint32_t>(frames), status);
+    self->engine_.process(static_cast<const float*>(input), self->channels_, static_cast<float*>(output),
+                          self->out_channels_, static_cast<std::uint32_t>(frames), status);
     return paContinue;
   }
 
@@ -177,6 +191,8 @@ class PortAudioBackend final : public AudioBackend {
   std::uint32_t sample_rate_ = 0;
   std::uint32_t block_;
   std::uint32_t channels_ = 0;
+  std::uint32_t out_channels_ = 0;
+  bool exact_rate_ = false;
   bool denormals_set_ = false;
   std::atomic<bool> finished_{false};
 };
@@ -184,8 +200,9 @@ class PortAudioBackend final : public AudioBackend {
 }  // namespace
 
 std::unique_ptr<AudioBackend> open_portaudio_backend(AudioEngine& engine, const std::string& device,
-                                                     std::uint32_t sample_rate, std::uint32_t block) {
-  return std::make_unique<PortAudioBackend>(engine, device, sample_rate, block);
+                                                     std::uint32_t sample_rate, std::uint32_t block,
+                                                     bool exact_rate) {
+  return std::make_unique<PortAudioBackend>(engine, device, sample_rate, block, exact_rate);
 }
 
 std::vector<AudioDeviceInfo> list_audio_devices() {

@@ -158,6 +158,31 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.read("listen", c.server.listen);
     r.read("port", c.server.port, 1, 65535);
     r.read("token", c.server.token);
+    if (const json* o = r.find("allowedOrigins")) {
+      if (!o->is_array()) r.fail("server.allowedOrigins", "an array of origin strings (\"http://host:port\" or \"*\")", *o);
+      c.server.allowed_origins.clear();
+      for (std::size_t i = 0; i < o->size(); ++i) {
+        const std::string key = "server.allowedOrigins[" + std::to_string(i) + "]";
+        if (!(*o)[i].is_string()) r.fail(key, "a string (\"http://host:port\" or \"*\")", (*o)[i]);
+        const std::string entry = (*o)[i].get<std::string>();
+        if (entry != "*" && entry != "null" && entry.find("://") == std::string::npos)
+          throw ConfigError(origin + ": key '" + key + "' must be \"*\", \"null\" or scheme://host[:port], got \"" +
+                            entry + "\"");
+        c.server.allowed_origins.push_back(entry);
+      }
+    }
+    if (const json* t = r.find("tls")) {
+      ObjectReader tr(*t, "server.tls", origin);
+      tr.read("cert", c.server.tls_cert);
+      tr.read("key", c.server.tls_key);
+      tr.reject_unknown();
+    }
+    if (const json* l = r.find("rateLimit")) {
+      ObjectReader lr(*l, "server.rateLimit", origin);
+      lr.read("perSecond", c.server.rate_limit_per_sec, 0.0, 100000.0);
+      lr.read("burst", c.server.rate_limit_burst, 1, 100000);
+      lr.reject_unknown();
+    }
     r.reject_unknown();
   }
   top.read("dataDir", c.data_dir);
@@ -176,6 +201,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.read("sampleRate", c.audio.sample_rate, 8000, 192000);
     r.read("block", c.audio.block, 16, 4096);
     r.read("realtimePriority", c.audio.realtime_priority);
+    r.read("monitor", c.audio.monitor);
     r.reject_unknown();
   }
   if (const json* v = top.find("dsp")) {
@@ -273,21 +299,30 @@ void validate_config(const Config& c, const std::string& origin) {
     throw ConfigError(origin + ": key 'dsp.hop' must not exceed dsp.fftSize (" + std::to_string(c.dsp.fft_size) +
                       "), got " + std::to_string(c.dsp.hop));
   if (c.server.listen.empty()) throw ConfigError(origin + ": key 'server.listen' must not be empty");
-  // Sources this build can open at start. (Files and loopback arrive with the
-  // media registry and the audio-engine work; until then they are refused here
-  // rather than silently replaced.)
+  if (c.server.tls_cert.empty() != c.server.tls_key.empty())
+    throw ConfigError(origin + ": keys 'server.tls.cert' and 'server.tls.key' must be set together (got only '" +
+                      (c.server.tls_cert.empty() ? "server.tls.key" : "server.tls.cert") + "')");
+  // The form of the source id; whether it exists (a file, a device) is only
+  // known at start, where a missing one is logged and device input is used.
   const auto& s = c.audio.source;
-  const bool source_ok = s == "synth:demo" || (s.rfind("device:", 0) == 0 && s.size() > 7);
+  const bool source_ok = s == "synth:demo" || s == "loopback:default" || (s.rfind("device:", 0) == 0 && s.size() > 7) ||
+                         (s.rfind("file:", 0) == 0 && s.size() > 5);
   if (!source_ok)
-    throw ConfigError(origin + ": key 'audio.source' must be \"synth:demo\", \"device:default\" or "
-                      "\"device:<index or name>\", got \"" + s + "\"");
+    throw ConfigError(origin + ": key 'audio.source' must be \"synth:demo\", \"device:default\", "
+                      "\"device:<index or name>\", \"loopback:default\" or \"file:<fileId>\", got \"" + s + "\"");
 }
 
 nlohmann::json config_to_json(const Config& c) {
   json targets = json::array();
   for (const auto& t : c.dmx.targets) targets.push_back(t.host + ":" + std::to_string(t.port));
   return json{
-      {"server", {{"listen", c.server.listen}, {"port", c.server.port}, {"token", c.server.token.empty() ? "" : "(set)"}}},
+      {"server",
+       {{"listen", c.server.listen},
+        {"port", c.server.port},
+        {"token", c.server.token.empty() ? "" : "(set)"},
+        {"allowedOrigins", c.server.allowed_origins},
+        {"tls", {{"cert", c.server.tls_cert}, {"key", c.server.tls_key}}},
+        {"rateLimit", {{"perSecond", c.server.rate_limit_per_sec}, {"burst", c.server.rate_limit_burst}}}}},
       {"dataDir", c.data_dir},
       {"log", {{"level", c.log.level}}},
       {"audio",
@@ -296,7 +331,8 @@ nlohmann::json config_to_json(const Config& c) {
         {"source", c.audio.source},
         {"sampleRate", c.audio.sample_rate},
         {"block", c.audio.block},
-        {"realtimePriority", c.audio.realtime_priority}}},
+        {"realtimePriority", c.audio.realtime_priority},
+        {"monitor", c.audio.monitor}}},
       {"dsp",
        {{"fftSize", c.dsp.fft_size},
         {"hop", c.dsp.hop},

@@ -8,17 +8,22 @@
 
 namespace lumina::net {
 
-HttpReply json_reply(unsigned status, const nlohmann::json& body) { return HttpReply{status, dump_json(body), {}}; }
+HttpReply json_reply(unsigned status, const nlohmann::json& body) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = dump_json(body);
+  return reply;
+}
 
 HttpReply http_error(unsigned status, std::string_view code, std::string_view message) {
   return json_reply(status, {{"ok", false}, {"error", code}, {"message", message}});
 }
 
-HttpHeaders cors_headers(std::string_view /*origin*/) {
-  return {{"Access-Control-Allow-Origin", "*"},
-          {"Access-Control-Allow-Methods", "GET,POST,OPTIONS"},
-          {"Access-Control-Allow-Headers", "Content-Type,Authorization"},
-          {"Access-Control-Max-Age", "86400"}};
+HttpReply http_unauthorized() {
+  HttpReply reply = http_error(401, "unauthorized",
+                               "missing or invalid access token: send the header 'Authorization: Bearer <token>'");
+  reply.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="luminad")");
+  return reply;
 }
 
 std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
@@ -27,14 +32,31 @@ std::pair<std::string_view, std::string_view> split_target(std::string_view targ
   return {target.substr(0, mark), target.substr(mark + 1)};
 }
 
-void HttpRouter::add(std::string_view method, std::string path, Handler handler) {
-  routes_[std::move(path)][std::string(method)] = std::move(handler);
+void HttpRouter::add(std::string_view method, std::string path, Handler handler, RouteAccess access) {
+  routes_[std::move(path)][std::string(method)] = Route{std::move(handler), access};
+}
+
+std::string_view HttpRouter::route_label(std::string_view path) const {
+  const auto it = routes_.find(path);
+  return it == routes_.end() ? std::string_view("unmatched") : std::string_view(it->first);
 }
 
 HttpReply HttpRouter::route(const HttpRequestInfo& request) const {
-  if (request.method == "OPTIONS") return HttpReply{200, {}, {}};
+  if (request.method == "OPTIONS") {
+    HttpReply reply;
+    reply.content_type.clear();
+    return reply;
+  }
 
   const auto path_it = routes_.find(request.path);
+  if (!request.authorized) {
+    bool open = false;
+    if (path_it != routes_.end()) {
+      const auto method_it = path_it->second.find(request.method);
+      open = method_it != path_it->second.end() && method_it->second.access == RouteAccess::kOpen;
+    }
+    if (!open) return http_unauthorized();
+  }
   if (path_it == routes_.end()) {
     return http_error(404, "not_found",
                       "no route for " + std::string(request.method) + " " + std::string(request.path));
@@ -52,7 +74,7 @@ HttpReply HttpRouter::route(const HttpRequestInfo& request) const {
     return reply;
   }
   try {
-    return method_it->second(request);
+    return method_it->second.handler(request);
   } catch (const std::exception& error) {
     spdlog::warn("net: {} {} failed: {}", request.method, request.path, error.what());
     return http_error(500, "internal_error", error.what());

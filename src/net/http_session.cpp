@@ -5,10 +5,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -24,6 +27,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
 std::string_view to_std(beast::string_view text) { return {text.data(), text.size()}; }
 
 constexpr std::chrono::seconds kLingerTimeout{2};
@@ -34,11 +39,21 @@ bool is_http_parse_error(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category();
 }
 
-class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession> {
+// Methods a cross-site page can trigger that change state; those are refused
+// from an Origin that is not allowed (CSRF), even when no token is configured.
+bool is_unsafe_method(http::verb method) {
+  return method != http::verb::get && method != http::verb::head && method != http::verb::options;
+}
+
+// Stream: beast::tcp_stream (http://) or TlsStream (https://).
+template <typename Stream>
+class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context)
-      : stream_(std::move(socket)), context_(std::move(context)) {
-    peer_ = peer_text(stream_.socket());
+  HttpSession(Stream&& stream, std::shared_ptr<ServerContext> context)
+      : stream_(std::move(stream)), context_(std::move(context)) {
+    peer_ = peer_text(tcp().socket());
   }
 
   ~HttpSession() override { context_->hub.remove_http(this); }
@@ -48,15 +63,31 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
   void start() {
     context_->hub.add_http(this);
-    read_header();
+    if constexpr (kTls) {
+      tcp().expires_after(kTlsHandshakeTimeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+    } else {
+      read_header();
+    }
   }
 
   void shut_down() override {
     beast::error_code ignored;
-    stream_.socket().close(ignored);
+    tcp().socket().close(ignored);
   }
 
  private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      spdlog::debug("net: TLS handshake with {} failed: {}", peer_, ec.message());
+      return;
+    }
+    read_header();
+  }
+
   // The header is read on its own first so that the route can pick the body
   // handling (limits now; streaming uploads later) before any body byte is read.
   void read_header() {
@@ -65,9 +96,12 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     // Beast checks Content-Length against this as soon as the header is
     // complete, before routing: it is the body limit of every route so far.
     header_parser_->body_limit(kHttpBodyLimit);
-    stream_.expires_after(kHttpTimeout);
+    origin_.clear();
+    host_.clear();
+    route_ = "unmatched";
+    tcp().expires_after(kHttpTimeout);
     http::async_read_header(stream_, buffer_, *header_parser_,
-                            beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+                            beast::bind_front_handler(&HttpSession::on_header, this->shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t /*bytes*/) {
@@ -81,9 +115,24 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     const auto& header = header_parser_->get();
     origin_ = std::string(to_std(header[http::field::origin]));
+    host_ = std::string(to_std(header[http::field::host]));
     const auto [path, query] = split_target(to_std(header.target()));
+    route_ = context_->router.route_label(path);
+    authorized_ = !context_->token.required();
+    if (!authorized_) {
+      const auto credential = bearer_token(to_std(header[http::field::authorization]));
+      authorized_ = credential && context_->token.verify(*credential);
+    }
     if (path == "/ws" && beast::websocket::is_upgrade(header)) {
-      upgrade();
+      upgrade(std::string(query));
+      return;
+    }
+    if (is_unsafe_method(header.method()) && !context_->origins.allows(origin_, host_)) {
+      ++context_->counters.origin_refused;
+      spdlog::warn("net: refused {} {} from {}: origin {} not allowed", to_std(header.method_string()), path, peer_,
+                   origin_);
+      respond_and_close(http_error(403, "forbidden_origin",
+                                   "origin '" + origin_ + "' is not allowed (server.allowedOrigins)"));
       return;
     }
     body_parser_.emplace(std::move(*header_parser_));
@@ -91,7 +140,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     // Applies to chunked bodies; Content-Length was checked with the header.
     body_parser_->body_limit(kHttpBodyLimit);
     http::async_read(stream_, buffer_, *body_parser_,
-                     beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
+                     beast::bind_front_handler(&HttpSession::on_body, this->shared_from_this()));
   }
 
   void on_body(beast::error_code ec, std::size_t /*bytes*/) {
@@ -101,13 +150,14 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     const auto& request = body_parser_->get();
     const auto [path, query] = split_target(to_std(request.target()));
-    const HttpRequestInfo info{to_std(request.method_string()), path, query, origin_, request.body()};
+    HttpRequestInfo info{to_std(request.method_string()), path, query, origin_, request.body()};
+    info.authorized = authorized_;
     HttpReply reply = context_->router.route(info);
     const bool keep_alive = request.keep_alive() && !context_->stopping;
     send(std::move(reply), request.version(), keep_alive);
   }
 
-  void upgrade() {
+  void upgrade(const std::string& query) {
     if (context_->stopping || context_->hub.ws_count() >= kMaxWsSessions) {
       ++context_->counters.ws_refused;
       spdlog::warn("net: refused WebSocket from {}: {}", peer_,
@@ -118,7 +168,36 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
                                                             " WebSocket clients"));
       return;
     }
-    start_ws_session(stream_.release_socket(), header_parser_->release(), context_);
+    // Cross-site WebSocket hijacking: a page from another origin must not
+    // drive the rig with the visitor's network position (C.5).
+    if (!context_->origins.allows(origin_, host_)) {
+      ++context_->counters.origin_refused;
+      spdlog::warn("net: refused WebSocket from {}: origin {} not allowed", peer_, origin_);
+      respond_and_close(http_error(403, "forbidden_origin",
+                                   "origin '" + origin_ +
+                                       "' is not allowed to open the WebSocket (server.allowedOrigins)"));
+      return;
+    }
+    bool authenticated = authorized_;
+    if (!authenticated) {
+      // The header was checked already; a query token is for browsers, which
+      // cannot set headers on a WebSocket upgrade. With neither, the client
+      // may still send an `auth` message first.
+      const auto& header = header_parser_->get();
+      const bool has_header = !header[http::field::authorization].empty();
+      const auto query_token = query_param(query, "token");
+      if (has_header || query_token) {
+        authenticated = !has_header && context_->token.verify(*query_token);
+        if (!authenticated) {
+          ++context_->counters.auth_failures;
+          spdlog::warn("net: refused WebSocket from {}: wrong access token", peer_);
+          respond_and_close(http_unauthorized());
+          return;
+        }
+      }
+    }
+    context_->count_http(route_, 101);
+    start_ws_session(std::move(stream_), header_parser_->release(), context_, authenticated);
   }
 
   // For requests refused before they were read to the end.
@@ -128,18 +207,21 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   }
 
   void send(HttpReply reply, unsigned version, bool keep_alive) {
+    context_->count_http(route_, reply.status);
+    if (reply.status == 401) ++context_->counters.auth_failures;
     response_ = {};
     response_.version(version);
     response_.result(reply.status);
     response_.set(http::field::server, std::string(kServerName) + "/" + kVersion);
-    if (!reply.body.empty()) response_.set(http::field::content_type, "application/json");
-    for (const auto& [name, value] : cors_headers(origin_)) response_.set(name, value);
+    if (!reply.body.empty() && !reply.content_type.empty()) response_.set(http::field::content_type, reply.content_type);
+    for (const auto& [name, value] : context_->origins.cors_headers(origin_, host_)) response_.set(name, value);
     for (const auto& [name, value] : reply.headers) response_.set(name, value);
     response_.keep_alive(keep_alive);
     response_.body() = std::move(reply.body);
     response_.prepare_payload();
-    stream_.expires_after(kHttpTimeout);
-    http::async_write(stream_, response_, beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
+    tcp().expires_after(kHttpTimeout);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t /*bytes*/) {
@@ -149,11 +231,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     if (!response_.keep_alive()) {
       close_send();
-      if (linger_) linger();
       return;
     }
     body_parser_.reset();
-    origin_.clear();
     read_header();
   }
 
@@ -178,32 +258,43 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     spdlog::debug("net: http connection {} ended: {}", peer_, ec.message());
   }
 
+  // Ends the response side. Plain TCP: half-close, then (after a refused
+  // request) linger. TLS: close_notify, bounded in time, then close.
+  void close_send() {
+    if constexpr (kTls) {
+      tcp().expires_after(kLingerTimeout);
+      stream_.async_shutdown([self = this->shared_from_this()](const beast::error_code&) { self->shut_down(); });
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      if (linger_) linger();
+    }
+  }
+
   // Closing with unread request bytes would make the kernel send a reset,
   // which can destroy the error response before the client reads it; so read
   // and discard what the client still sends, within bounds.
   void linger() {
-    stream_.expires_after(kLingerTimeout);
+    tcp().expires_after(kLingerTimeout);
     stream_.async_read_some(asio::buffer(drain_),
-                            [self = shared_from_this()](const beast::error_code& ec, std::size_t bytes) {
+                            [self = this->shared_from_this()](const beast::error_code& ec, std::size_t bytes) {
                               self->drained_ += bytes;
                               if (!ec && self->drained_ < kLingerMaxBytes) self->linger();
                             });
   }
 
-  void close_send() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  }
-
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<ServerContext> context_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> header_parser_;
   std::optional<http::request_parser<http::string_body>> body_parser_;
   http::response<http::string_body> response_;
-  std::string origin_;  // Origin of the current request (CORS)
+  std::string origin_;  // Origin of the current request (CORS, allow-list)
+  std::string host_;    // Host of the current request (same-origin check)
+  std::string_view route_ = "unmatched";  // router-owned label for counters
   std::array<char, 4096> drain_{};
   std::size_t drained_ = 0;
+  bool authorized_ = false;
   bool linger_ = false;
   std::string peer_;
 };
@@ -211,7 +302,13 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 }  // namespace
 
 void start_http_session(asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context) {
-  std::make_shared<HttpSession>(std::move(socket), std::move(context))->start();
+  if (context->ssl) {
+    auto& ssl = *context->ssl;
+    std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), ssl), std::move(context))->start();
+  } else {
+    std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), std::move(context))
+        ->start();
+  }
 }
 
 }  // namespace lumina::net

@@ -1,7 +1,8 @@
 #pragma once
-// The HTTP side of the server: one session per accepted connection, serving
-// keep-alive requests one at a time and handing WebSocket upgrades on /ws to
-// ws_session. Beast's HTTP templates are instantiated in http_session.cpp only.
+// The HTTP side of the server: one session per accepted connection (after a
+// TLS handshake when the server has a certificate), serving keep-alive
+// requests one at a time and handing WebSocket upgrades on /ws to ws_session.
+// Beast's HTTP templates are instantiated in http_session.cpp only.
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>

@@ -4,9 +4,9 @@
 
 namespace lumina::net {
 
-bool OutboundQueue::push_reply(SharedText message) {
-  if (replies_.size() >= max_replies_) return false;
-  replies_.push_back(std::move(message));
+bool OutboundQueue::push_ordered(SharedText message, std::string_view type) {
+  if (ordered_.size() >= max_ordered_) return false;
+  ordered_.push_back(OutboundMessage{std::move(message), type});
   return true;
 }
 
@@ -23,7 +23,7 @@ bool OutboundQueue::push_telemetry(std::string_view stream, SharedText message) 
     slot.message = std::move(message);
     return replaced;
   }
-  slots_.push_back(Slot{std::string(stream), std::move(message), next_order_++});
+  slots_.push_back(Slot{stream, std::move(message), next_order_++});
   ++pending_telemetry_;
   return false;
 }
@@ -37,23 +37,23 @@ void OutboundQueue::drop_telemetry_if(const std::function<bool(std::string_view)
   }
 }
 
-SharedText OutboundQueue::pop() {
-  if (!replies_.empty()) {
-    SharedText next = std::move(replies_.front());
-    replies_.pop_front();
+OutboundMessage OutboundQueue::pop() {
+  if (!ordered_.empty()) {
+    OutboundMessage next = std::move(ordered_.front());
+    ordered_.pop_front();
     return next;
   }
   Slot* oldest = nullptr;
   for (auto& slot : slots_) {
     if (slot.message && (oldest == nullptr || slot.order < oldest->order)) oldest = &slot;
   }
-  if (oldest == nullptr) return nullptr;
+  if (oldest == nullptr) return {};
   --pending_telemetry_;
-  return std::exchange(oldest->message, nullptr);
+  return OutboundMessage{std::exchange(oldest->message, nullptr), oldest->stream};
 }
 
 void OutboundQueue::clear() {
-  replies_.clear();
+  ordered_.clear();
   for (auto& slot : slots_) slot.message.reset();
   pending_telemetry_ = 0;
 }

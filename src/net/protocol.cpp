@@ -212,8 +212,17 @@ std::string encode_error(std::string_view code, std::string_view message, const 
   return encode_message("error", json{{"code", code}, {"message", message}}, req_id, ts);
 }
 
-std::string encode_hello_ack(double ts) {
-  return encode_message("hello_ack", json{{"server", kServerName}, {"version", kVersion}}, nullptr, ts);
+std::string encode_hello_ack(double ts, bool authenticated) {
+  return encode_message("hello_ack",
+                        json{{"server", kServerName}, {"version", kVersion}, {"authenticated", authenticated}},
+                        nullptr, ts);
+}
+
+json peek_req_id(std::string_view text) {
+  if (nesting_exceeds(text, kMaxJsonDepth)) return nullptr;
+  json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (!doc.is_object()) return nullptr;
+  return req_id_of(doc);
 }
 
 }  // namespace lumina::net

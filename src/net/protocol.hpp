@@ -22,6 +22,8 @@ inline constexpr std::string_view kErrBadJson = "BAD_JSON";
 inline constexpr std::string_view kErrBadPayload = "BAD_PAYLOAD";
 inline constexpr std::string_view kErrUnknownMsg = "UNKNOWN_MSG";
 inline constexpr std::string_view kErrInternal = "INTERNAL_ERROR";
+inline constexpr std::string_view kErrUnauthorized = "UNAUTHORIZED";
+inline constexpr std::string_view kErrRateLimited = "RATE_LIMITED";
 
 // Deeper documents are refused before parsing: copying or dumping a JSON value
 // recurses, so an echoed 100k-deep `reqId` would overflow the io thread's stack.
@@ -78,7 +80,13 @@ std::string encode_ack(const nlohmann::json& req_id, double ts,
 // error with payload {"code","message"}.
 std::string encode_error(std::string_view code, std::string_view message,
                          const nlohmann::json& req_id, double ts);
-// hello_ack {"server":"lumina-v3","version":kVersion}, reqId null.
-std::string encode_hello_ack(double ts);
+// hello_ack {"server":"lumina-v3","version":kVersion,"authenticated":..},
+// reqId null. `authenticated` false: the client must send `auth` first.
+std::string encode_hello_ack(double ts, bool authenticated = true);
+
+// The `reqId` of a message, when it is a JSON object that has one; null
+// otherwise (bad JSON, too deep, an array). For replies to messages that are
+// not otherwise decoded (rate-limited ones).
+nlohmann::json peek_req_id(std::string_view text);
 
 }  // namespace lumina::net

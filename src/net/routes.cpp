@@ -2,6 +2,7 @@
 
 #include "lumina/core/version.hpp"
 #include "http_router.hpp"
+#include "metrics.hpp"
 #include "server_context.hpp"
 
 namespace lumina::net {
@@ -11,16 +12,32 @@ void register_http_routes(ServerContext& context) {
   // avoids a shared_ptr cycle.
   ServerContext* const ctx = &context;
 
-  context.router.add("GET", "/health", [ctx](const HttpRequestInfo&) {
-    nlohmann::json body = ctx->status_payload();
-    body["ok"] = true;
-    body["server"] = kServerName;
-    body["version"] = kVersion;
-    return json_reply(200, body);
-  });
+  // Open even when a token is required: load balancers and systemd health
+  // checks carry no credentials. Without the token it says only that the
+  // server is up, no engine figures.
+  context.router.add(
+      "GET", "/health",
+      [ctx](const HttpRequestInfo& request) {
+        if (!request.authorized) {
+          return json_reply(200, {{"ok", true}, {"server", kServerName}, {"authRequired", true}});
+        }
+        nlohmann::json body = ctx->status_payload();
+        body["ok"] = true;
+        body["server"] = kServerName;
+        body["version"] = kVersion;
+        return json_reply(200, body);
+      },
+      RouteAccess::kOpen);
 
   context.router.add("GET", "/api/status",
                      [ctx](const HttpRequestInfo&) { return json_reply(200, ctx->status_payload()); });
+
+  context.router.add("GET", "/metrics", [ctx](const HttpRequestInfo&) {
+    HttpReply reply;
+    reply.body = ctx->metrics_text();
+    reply.content_type = std::string(kPrometheusContentType);
+    return reply;
+  });
 
   context.router.add("GET", "/ws", [](const HttpRequestInfo&) {
     HttpReply reply = http_error(426, "upgrade_required", "GET /ws must be a WebSocket upgrade");

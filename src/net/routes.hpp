@@ -4,7 +4,8 @@ namespace lumina::net {
 
 struct ServerContext;
 
-// GET /health, GET /api/status, and GET /ws without an upgrade (426).
+// GET /health (open), GET /api/status, GET /metrics, and GET /ws without an
+// upgrade (426).
 void register_http_routes(ServerContext& context);
 
 }  // namespace lumina::net

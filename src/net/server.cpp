@@ -10,18 +10,81 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
+#include "lumina/core/clock.hpp"
+#include "lumina/net/access_token.hpp"
 #include "endpoint_text.hpp"
 #include "listener.hpp"
 #include "routes.hpp"
 #include "server_context.hpp"
+#include "telemetry.hpp"
 #include "telemetry_pump.hpp"
 
 namespace lumina {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// The OpenSSL error code of a failed call: Asio pops it into `ec` (SSL
+// category); otherwise it is still queued.
+unsigned long openssl_code(const boost::system::error_code& ec) {
+  if (ec && ec.category() == asio::error::get_ssl_category()) return static_cast<unsigned long>(ec.value());
+  return ERR_peek_last_error();
+}
+
+// OpenSSL's reason for a failure ("no such file", "no start line"), or Asio's
+// message when OpenSSL gave none.
+std::string openssl_reason(const boost::system::error_code& ec) {
+  const unsigned long code = openssl_code(ec);
+  const char* text = code != 0 ? ERR_reason_error_string(code) : nullptr;
+  ERR_clear_error();
+  if (text != nullptr) return text;
+  return ec ? ec.message() : "unknown error";
+}
+
+// TLS 1.2+ server context from PEM files; throws naming the file at fault.
+std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& options) {
+  auto ssl = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  ERR_clear_error();
+  SSL_CTX* const native = ssl->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
+    throw std::runtime_error("TLS: cannot require TLS 1.2: " + openssl_reason({}));
+  }
+  ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  ssl->use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) {
+    throw std::runtime_error("TLS certificate file " + options.tls_cert_file +
+                             " is not a readable PEM certificate: " + openssl_reason(ec));
+  }
+  ssl->use_private_key_file(options.tls_key_file, asio::ssl::context::pem, ec);
+  // OpenSSL checks the key against the loaded certificate while loading it.
+  if (ec && ERR_GET_REASON(openssl_code(ec)) == X509_R_KEY_VALUES_MISMATCH) {
+    ERR_clear_error();
+    throw std::runtime_error("TLS key file " + options.tls_key_file + " does not match the certificate in " +
+                             options.tls_cert_file);
+  }
+  if (ec) {
+    throw std::runtime_error("TLS key file " + options.tls_key_file + " is not a readable PEM private key: " +
+                             openssl_reason(ec));
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    throw std::runtime_error("TLS key file " + options.tls_key_file + " does not match the certificate in " +
+                             options.tls_cert_file + ": " + openssl_reason({}));
+  }
+  return ssl;
+}
+
+}  // namespace
 
 struct Server::Impl {
   Impl(ServerOptions server_options, ServerHooks server_hooks)
@@ -29,6 +92,7 @@ struct Server::Impl {
 
   void start();
   void stop();
+  void publish(const std::string& type, const nlohmann::json& payload);
   void run_io();
   void begin_shutdown();  // io thread
   void release();         // after the io thread has ended
@@ -37,6 +101,11 @@ struct Server::Impl {
   ServerHooks hooks;
   std::mutex lifecycle_mutex;  // start()/stop() may come from different threads
   std::atomic<std::uint16_t> bound_port{0};
+  // publish() may come from any thread: it reads `running_io` under this
+  // mutex, which start() sets once the io thread runs and stop() clears
+  // before anything is torn down. Held only to post, never across I/O.
+  std::mutex publish_mutex;
+  asio::io_context* running_io = nullptr;
 
   // The io_context is created per start() and destroyed last: the objects
   // below use its services, and destroying it also destroys the sessions
@@ -60,10 +129,21 @@ void Server::Impl::start() {
                              ": not an IP address literal");
   }
   const asio::ip::tcp::endpoint endpoint(address, options.port);
+  if (options.access_token.empty() && !is_loopback_listen_address(options.listen)) {
+    // C.5: anyone on the network could otherwise drive the rig.
+    throw std::runtime_error("refusing to listen on " + options.listen +
+                             " without an access token: a non-loopback address requires one (server.token, "
+                             "LUMINA_TOKEN, or the generated <dataDir>/access-token)");
+  }
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    throw std::runtime_error(std::string("TLS needs both a certificate and a key file; only the ") +
+                             (options.tls_cert_file.empty() ? "key" : "certificate") + " is set");
+  }
 
   try {
     io = std::make_unique<asio::io_context>(1);  // one thread: no strands or locks needed
     context = std::make_shared<net::ServerContext>(options, hooks);
+    if (context->tls) context->ssl = make_tls_context(options);
     net::register_http_routes(*context);
     listener = std::make_shared<net::Listener>(*io, endpoint, context);
     pump = std::make_unique<net::TelemetryPump>(*io, context, options.telemetry_fps);
@@ -77,7 +157,35 @@ void Server::Impl::start() {
   listener->start();
   pump->start();
   io_thread = std::thread([this] { run_io(); });
-  spdlog::info("net: listening on {}", net::endpoint_text(address, listener->port()));
+  {
+    std::lock_guard publish_lock(publish_mutex);
+    running_io = io.get();
+  }
+  spdlog::info("net: listening on {}{}{}", net::endpoint_text(address, listener->port()),
+               context->tls ? " (TLS)" : "", context->token.required() ? ", access token required" : "");
+}
+
+void Server::Impl::publish(const std::string& type, const nlohmann::json& payload) {
+  if (type.empty() || !payload.is_object()) {
+    spdlog::warn("net: publish('{}') needs a type and an object payload; dropped", type);
+    return;
+  }
+  // Encoded on the caller's thread, once, whatever the number of subscribers.
+  net::SharedText text = net::encode_push(type, payload, unix_seconds());
+  std::unique_lock lock(publish_mutex);
+  if (running_io == nullptr) return;
+  // The io thread (a request handler, say) delivers at once, so the push is
+  // queued ahead of the replies the handler is producing (A.5).
+  auto deliver = [context = context, type, text = std::move(text)] {
+    ++context->counters.events_published;
+    context->hub.publish(context->intern(type), text, net::PushClass::kEvent);
+  };
+  if (running_io->get_executor().running_in_this_thread()) {
+    lock.unlock();
+    deliver();
+    return;
+  }
+  asio::post(*running_io, std::move(deliver));
 }
 
 void Server::Impl::run_io() {
@@ -118,6 +226,10 @@ void Server::Impl::stop() {
     spdlog::error("net: Server::stop() called on the io thread; ignored");
     return;
   }
+  {
+    std::lock_guard publish_lock(publish_mutex);
+    running_io = nullptr;
+  }
   asio::post(*io, [this] { begin_shutdown(); });
   io_thread.join();
   release();
@@ -144,5 +256,7 @@ void Server::start() { impl_->start(); }
 void Server::stop() { impl_->stop(); }
 
 std::uint16_t Server::port() const noexcept { return impl_->bound_port.load(); }
+
+void Server::publish(const std::string& type, const nlohmann::json& payload) { impl_->publish(type, payload); }
 
 }  // namespace lumina

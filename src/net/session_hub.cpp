@@ -25,11 +25,11 @@ bool SessionHub::has_subscribers(std::string_view stream) const {
   return false;
 }
 
-std::size_t SessionHub::publish(std::string_view stream, const SharedText& message) {
+std::size_t SessionHub::publish(std::string_view stream, const SharedText& message, PushClass push_class) {
   std::size_t delivered = 0;
   for (auto* subscriber : ws_) {
     if (!subscriber->wants(stream)) continue;
-    subscriber->deliver(stream, message);
+    subscriber->deliver(stream, message, push_class);
     ++delivered;
   }
   return delivered;

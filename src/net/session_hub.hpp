@@ -21,12 +21,19 @@ class Connection {
   virtual void shut_down() = 0;
 };
 
+// How a push is queued for a slow client.
+enum class PushClass {
+  kTelemetry,  // latest-wins per stream: a newer one replaces the unsent older one
+  kEvent,      // ordered with the client's replies, never replaced (Server::publish)
+};
+
 // A WebSocket session as the hub sees it.
 class Subscriber : public Connection {
  public:
   virtual bool wants(std::string_view stream) const = 0;
-  // Queues a push (latest-wins per stream) and starts writing if idle.
-  virtual void deliver(std::string_view stream, const SharedText& message) = 0;
+  // Queues a push and starts writing if idle. `stream` must outlive the
+  // session (a literal or a name interned by the server context).
+  virtual void deliver(std::string_view stream, const SharedText& message, PushClass push_class) = 0;
   // Drops the client when a write or close has made no progress for too long.
   virtual void check_progress(std::chrono::steady_clock::time_point now) = 0;
 };
@@ -45,7 +52,8 @@ class SessionHub {
   // Lets the caller skip encoding a push nobody listens to.
   bool has_subscribers(std::string_view stream) const;
   // Hands the same buffer to every subscriber of `stream`; returns how many.
-  std::size_t publish(std::string_view stream, const SharedText& message);
+  std::size_t publish(std::string_view stream, const SharedText& message,
+                      PushClass push_class = PushClass::kTelemetry);
   void check_progress(std::chrono::steady_clock::time_point now);
   void shut_down_all();
 

@@ -60,8 +60,24 @@ void TelemetryPump::on_meter_tick() {
   // Pushing only new frames: an idle analysis must not repeat the last meter.
   if (!frames->load(frame, &version) || version == last_frame_version_) return;
   last_frame_version_ = version;
-  if (!context_->hub.has_subscribers(kStreamAudioMeter)) return;
-  context_->hub.publish(kStreamAudioMeter, encode_audio_meter(frame, unix_seconds()));
+  // The analysis runs per hop (~94 Hz) and this pump at ≤ 60 Hz: events are
+  // detected by their counters moving, never by a per-hop flag we may skip.
+  const bool beat = have_counts_ && frame.beat_count != last_beat_count_;
+  const bool onset = have_counts_ && frame.onset_count != last_onset_count_;
+  have_counts_ = true;
+  last_beat_count_ = frame.beat_count;
+  last_onset_count_ = frame.onset_count;
+
+  auto& hub = context_->hub;
+  const double ts = unix_seconds();
+  if (hub.has_subscribers(kStreamAudioMeter)) hub.publish(kStreamAudioMeter, encode_audio_meter(frame, ts));
+  if (hub.has_subscribers(kStreamDspEvent)) {
+    hub.publish(kStreamDspEvent, encode_push(kStreamDspEvent, dsp_event_payload(frame, beat, onset), ts));
+  }
+  // A beat is an event: a slow client gets it late rather than never.
+  if (beat && hub.has_subscribers(kStreamBeat)) {
+    hub.publish(kStreamBeat, encode_push(kStreamBeat, beat_payload(frame), ts), PushClass::kEvent);
+  }
 }
 
 void TelemetryPump::wait_status() {

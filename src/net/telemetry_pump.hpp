@@ -1,7 +1,9 @@
 #pragma once
-// Periodic pushes on the io thread: audio_meter at the telemetry rate (only
-// when the analysis published a new frame, and only when someone listens),
-// engine_status at 1 Hz, and the 1 Hz check for clients that stopped reading.
+// Periodic pushes on the io thread: audio_meter and dsp_event at the
+// telemetry rate (only when the analysis published a new frame, and only when
+// someone listens), a `beat` event whenever the frame's beat counter
+// advanced, engine_status at 1 Hz, and the 1 Hz check for clients that
+// stopped reading or never authenticated.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -43,6 +45,11 @@ class TelemetryPump {
   Clock::time_point next_meter_{};
   Clock::time_point next_status_{};
   std::uint64_t last_frame_version_ = 0;
+  // Event counters of the previously polled frame; unset until the first
+  // frame, so a restart does not report the analysis's whole history as a beat.
+  bool have_counts_ = false;
+  std::uint64_t last_beat_count_ = 0;
+  std::uint64_t last_onset_count_ = 0;
   bool stopped_ = false;
 };
 

@@ -3,13 +3,14 @@
 #include <chrono>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include "lumina/core/clock.hpp"
@@ -17,6 +18,7 @@
 #include "endpoint_text.hpp"
 #include "outbound_queue.hpp"
 #include "protocol.hpp"
+#include "rate_limiter.hpp"
 #include "server_context.hpp"
 
 namespace lumina::net {
@@ -29,12 +31,20 @@ namespace websocket = beast::websocket;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kKeptReadCapacity = 64 * 1024;
+constexpr std::string_view kKindBinary = "binary";
+constexpr std::string_view kKindRateLimited = "rate_limited";
 
-class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession> {
+// NextLayer: beast::tcp_stream (ws://) or beast::ssl_stream<beast::tcp_stream> (wss://).
+template <typename NextLayer>
+class WsSession final : public Subscriber, public std::enable_shared_from_this<WsSession<NextLayer>> {
  public:
-  WsSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context)
-      : ws_(std::move(socket)), context_(std::move(context)) {
+  WsSession(NextLayer&& stream, std::shared_ptr<ServerContext> context, bool authenticated)
+      : ws_(std::move(stream)),
+        context_(std::move(context)),
+        limiter_(context_->options.rate_limit_per_sec, static_cast<double>(context_->options.rate_limit_burst)),
+        limited_replies_(kRateLimitedRepliesPerSec, kRateLimitedRepliesBurst) {
     peer_ = peer_text(beast::get_lowest_layer(ws_).socket());
+    client_.authenticated = authenticated;
   }
 
   ~WsSession() override {
@@ -59,16 +69,23 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     // Registered before the handshake so pending handshakes count against
     // the session cap and are closed by stop().
     context_->hub.add_ws(this);
-    ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+    ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
   }
 
   bool wants(std::string_view stream) const override {
-    return open_ && !closing_ && client_.subscribed(stream);
+    return open_ && !closing_ && !pending_close_ && client_.authenticated && client_.subscribed(stream);
   }
 
-  void deliver(std::string_view stream, const SharedText& message) override {
-    if (!open_ || closing_) return;
-    if (outbound_.push_telemetry(stream, message)) ++context_->counters.telemetry_dropped;
+  void deliver(std::string_view stream, const SharedText& message, PushClass push_class) override {
+    if (!open_ || closing_ || pending_close_) return;
+    if (push_class == PushClass::kTelemetry) {
+      if (outbound_.push_telemetry(stream, message)) {
+        ++context_->counters.telemetry_dropped;
+        context_->counters.telemetry_dropped_by_stream.add(stream);
+      }
+    } else if (!queue_ordered(message, stream)) {
+      return;
+    }
     write_next();
   }
 
@@ -80,8 +97,12 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
       }
     } else if (writing_ && now >= write_deadline_) {
       spdlog::warn("net: ws client {} has not read for {} s; dropping it", peer_, kWriteStallTimeout.count());
-      ++context_->counters.clients_dropped;
+      context_->count_dropped_client(kDropWriteStalled);
       abort();
+    } else if (open_ && !client_.authenticated && !pending_close_ && now >= auth_deadline_) {
+      spdlog::info("net: ws client {} did not authenticate within {} s; closing it", peer_, kAuthTimeout.count());
+      context_->count_dropped_client(kDropAuthTimeout);
+      close_after_drain(CloseRequest{1008, "authentication timeout"});
     }
   }
 
@@ -95,18 +116,21 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     }
     open_ = true;
     ++context_->counters.ws_accepted;
-    spdlog::debug("net: ws client {} connected", peer_);
+    spdlog::debug("net: ws client {} connected{}", peer_, client_.authenticated ? "" : " (not yet authenticated)");
     if (context_->stopping) {
       shut_down();
       return;
     }
-    queue_reply(encode_hello_ack(unix_seconds()));
+    auth_deadline_ = SteadyClock::now() + kAuthTimeout;
+    if (!queue_ordered(make_shared_text(encode_hello_ack(unix_seconds(), client_.authenticated)), "hello_ack")) {
+      return;
+    }
     write_next();
     read_next();
   }
 
   void read_next() {
-    ws_.async_read(read_buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+    ws_.async_read(read_buffer_, beast::bind_front_handler(&WsSession::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -120,10 +144,18 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
       }
       return;
     }
-    // Binary frames are ignored: neither an error nor a close (A.1).
-    if (ws_.got_text() && !closing_) {
+    if (!closing_ && !pending_close_) {
       const auto data = read_buffer_.cdata();
-      handle_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
+      const std::string_view text(static_cast<const char*>(data.data()), data.size());
+      // Binary frames count against the limit too: they cost the same to receive.
+      if (!limiter_.try_take(SteadyClock::now())) {
+        refuse_rate_limited(ws_.got_text() ? text : std::string_view{});
+      } else if (ws_.got_text()) {
+        handle_text(text);
+      } else {
+        // Binary frames are ignored: neither an error nor a close (A.1).
+        context_->counters.messages_in.add(kKindBinary);
+      }
     }
     read_buffer_.consume(read_buffer_.size());
     // One large message must not pin up to 1 MiB per idle client.
@@ -131,29 +163,54 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     read_next();
   }
 
+  void refuse_rate_limited(std::string_view text) {
+    ++context_->counters.rate_limited;
+    context_->counters.messages_in.add(kKindRateLimited);
+    // The replies are limited as well: a flood must not fill the send queue
+    // with its own errors. Only answered messages are parsed (for reqId).
+    if (!limited_replies_.try_take(SteadyClock::now())) return;
+    const nlohmann::json req_id = text.empty() ? nlohmann::json(nullptr) : peek_req_id(text);
+    const std::string message = "more than " + std::to_string(context_->options.rate_limit_burst) +
+                                " messages in a burst or " + dump_json(context_->options.rate_limit_per_sec) +
+                                " per second; message dropped";
+    if (queue_ordered(make_shared_text(encode_error(kErrRateLimited, message, req_id, unix_seconds())), "error")) {
+      write_next();
+    }
+  }
+
   void handle_text(std::string_view text) {
-    std::vector<std::string> replies;
+    DispatchResult result;
     try {
-      replies = context_->dispatcher.handle_text(text, client_);
+      result = context_->dispatcher.handle_text(text, client_);
     } catch (const std::exception& error) {
       // Never let one message take the session (or the io thread) down.
       spdlog::warn("net: message from {} failed: {}", peer_, error.what());
-      replies.assign(1, encode_error(kErrInternal, error.what(), nullptr, unix_seconds()));
+      result.replies.assign(1, {"error", encode_error(kErrInternal, error.what(), nullptr, unix_seconds())});
+      result.kind = kKindInvalid;
     }
+    context_->counters.messages_in.add(result.kind);
+    if (result.auth_failed) ++context_->counters.auth_failures;
     // After an unsubscribe nothing of that stream may follow the ack.
     outbound_.drop_telemetry_if([this](std::string_view stream) { return !client_.subscribed(stream); });
-    for (auto& reply : replies) {
-      if (!queue_reply(std::move(reply))) return;
+    for (auto& reply : result.replies) {
+      if (!queue_ordered(make_shared_text(std::move(reply.text)), context_->intern(reply.type))) return;
+    }
+    if (client_.close) {
+      spdlog::info("net: ws client {}: {}; closing it", peer_, client_.close->reason);
+      context_->count_dropped_client(kDropAuthFailed);
+      close_after_drain(std::move(*client_.close));
+      client_.close.reset();
     }
     write_next();
   }
 
   // False when the session had to be closed because the client does not read.
-  bool queue_reply(std::string reply) {
-    if (outbound_.push_reply(make_shared_text(std::move(reply)))) return true;
-    spdlog::warn("net: ws client {} let {} replies pile up; closing it", peer_, kMaxPendingReplies);
-    ++context_->counters.clients_dropped;
-    close_with(websocket::close_code::policy_error, "reply queue overflow");
+  bool queue_ordered(SharedText message, std::string_view type) {
+    if (closing_) return false;
+    if (outbound_.push_ordered(std::move(message), type)) return true;
+    spdlog::warn("net: ws client {} let {} messages pile up; closing it", peer_, kMaxPendingReplies);
+    context_->count_dropped_client(kDropQueueOverflow);
+    close_with(websocket::close_code::policy_error, "send queue overflow");
     return false;
   }
 
@@ -161,16 +218,25 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
   void write_next() {
     if (writing_ || closing_) return;
     in_flight_ = outbound_.pop();
-    if (!in_flight_) return;
+    if (!in_flight_) {
+      if (pending_close_) {
+        const CloseRequest request = std::move(*pending_close_);
+        pending_close_.reset();
+        close_with(static_cast<websocket::close_code>(request.code), request.reason);
+      }
+      return;
+    }
     writing_ = true;
     write_deadline_ = SteadyClock::now() + kWriteStallTimeout;
     ws_.text(true);
-    ws_.async_write(asio::buffer(*in_flight_), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+    ws_.async_write(asio::buffer(*in_flight_.text),
+                    beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t /*bytes*/) {
     writing_ = false;
-    in_flight_.reset();
+    const std::string_view type = in_flight_.type;
+    in_flight_ = {};
     if (ec) {
       if (ec != asio::error::operation_aborted && !closing_) {
         spdlog::debug("net: ws write to {} failed: {}", peer_, ec.message());
@@ -178,10 +244,18 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
       abort();
       return;
     }
+    context_->counters.messages_out.add(type);
     write_next();
   }
 
-  void close_with(websocket::close_code code, const char* reason) {
+  // Sends what is queued (the error that explains the close), then closes.
+  void close_after_drain(CloseRequest request) {
+    if (closing_ || pending_close_) return;
+    pending_close_ = std::move(request);
+    write_next();
+  }
+
+  void close_with(websocket::close_code code, std::string_view reason) {
     if (closing_) return;
     closing_ = true;
     outbound_.clear();
@@ -192,8 +266,9 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
       abort();
       return;
     }
-    ws_.async_close(websocket::close_reason(code, reason),
-                    beast::bind_front_handler(&WsSession::on_close, shared_from_this()));
+    websocket::close_reason close_reason(code);
+    close_reason.reason.assign(reason.data(), std::min(reason.size(), close_reason.reason.max_size()));
+    ws_.async_close(close_reason, beast::bind_front_handler(&WsSession::on_close, this->shared_from_this()));
   }
 
   void on_close(beast::error_code ec) {
@@ -210,15 +285,19 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     beast::get_lowest_layer(ws_).socket().close(ignored);
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<NextLayer> ws_;
   std::shared_ptr<ServerContext> context_;
   beast::flat_buffer read_buffer_;
   ClientState client_;
   OutboundQueue outbound_;
-  SharedText in_flight_;  // keeps the buffer alive while Beast writes it
+  OutboundMessage in_flight_;  // keeps the buffer alive while Beast writes it
+  TokenBucket limiter_;
+  TokenBucket limited_replies_;
+  std::optional<CloseRequest> pending_close_;
   std::string peer_;
   SteadyClock::time_point write_deadline_{};
   SteadyClock::time_point close_deadline_{};
+  SteadyClock::time_point auth_deadline_{};
   bool open_ = false;  // handshake done
   bool writing_ = false;
   bool closing_ = false;
@@ -226,9 +305,17 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
 
 }  // namespace
 
-void start_ws_session(asio::ip::tcp::socket socket, http::request<http::empty_body> upgrade,
-                      std::shared_ptr<ServerContext> context) {
-  std::make_shared<WsSession>(std::move(socket), std::move(context))->start(std::move(upgrade));
+void start_ws_session(beast::tcp_stream stream, http::request<http::empty_body> upgrade,
+                      std::shared_ptr<ServerContext> context, bool authenticated) {
+  std::make_shared<WsSession<beast::tcp_stream>>(std::move(stream), std::move(context), authenticated)
+      ->start(std::move(upgrade));
+}
+
+void start_ws_session(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::empty_body> upgrade,
+                      std::shared_ptr<ServerContext> context, bool authenticated) {
+  std::make_shared<WsSession<beast::ssl_stream<beast::tcp_stream>>>(std::move(stream), std::move(context),
+                                                                    authenticated)
+      ->start(std::move(upgrade));
 }
 
 }  // namespace lumina::net

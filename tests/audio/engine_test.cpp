@@ -65,11 +65,18 @@ TEST(AudioEngine, DemoSourceLoopsTheBuffer) {
   AudioChunkRing ring(64);
   AudioEngine engine(ring);
   const std::vector<float> demo{1, 2, 3, 4, 5};
-  engine.set_source(SourceKind::kDemo, demo);
+  engine.attach(demo, nullptr);
+  EngineCommand select;
+  select.kind = EngineCommand::Kind::kSetSource;
+  select.source = SourceKind::kDemo;
+  ASSERT_TRUE(engine.post(select));
+  engine.process(nullptr, 0, nullptr, 0, 300, 0);  // the 5 ms fade-in after a source change
+  drain(ring);
   engine.process(nullptr, 0, nullptr, 0, 12, 0);
   const auto chunks = drain(ring);
   ASSERT_EQ(chunks.size(), 1U);
   const std::vector<float> got(chunks[0].samples.begin(), chunks[0].samples.begin() + 12);
+  // 300 frames in, the loop is at 300 % 5 == 0.
   EXPECT_EQ(got, (std::vector<float>{1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2}));
 }
 

@@ -45,7 +45,7 @@ TEST(Config, ReadsEveryKnownKey) {
     "dataDir": "/var/lib/luminad",
     "log": {"level": "debug"},
     "audio": {"backend": "null", "device": "3", "source": "synth:demo", "sampleRate": 44100, "block": 128,
-              "realtimePriority": false},
+              "realtimePriority": false, "monitor": true},
     "dsp": {"fftSize": 4096, "hop": 256, "bands": 16, "analysisGain": 2.5, "gateRms": 0.001, "meterFloorDb": -72},
     "telemetry": {"fps": 20},
     "dmx": {"fps": 30, "blackoutOnExit": false, "universe": 5, "targets": ["10.0.0.5", "10.0.0.6:6455"]}
@@ -61,6 +61,7 @@ TEST(Config, ReadsEveryKnownKey) {
   EXPECT_EQ(c.audio.sample_rate, 44100U);
   EXPECT_EQ(c.audio.block, 128U);
   EXPECT_FALSE(c.audio.realtime_priority);
+  EXPECT_TRUE(c.audio.monitor);
   EXPECT_EQ(c.dsp.fft_size, 4096U);
   EXPECT_EQ(c.dsp.hop, 256U);
   EXPECT_EQ(c.dsp.bands, 16U);
@@ -167,6 +168,50 @@ TEST(Config, PrintedConfigParsesBackToTheSameValues) {
   EXPECT_EQ(again.dsp.bands, 12U);
   EXPECT_EQ(again.dmx.targets, c.dmx.targets);
   EXPECT_EQ(config_to_json(again), printed);
+}
+
+TEST(Config, ReadsServerSecurityKeys) {
+  const Config c = parse_config(R"({"server": {
+    "allowedOrigins": ["http://10.0.0.5:5173", "*"],
+    "tls": {"cert": "/etc/luminad/cert.pem", "key": "/etc/luminad/key.pem"},
+    "rateLimit": {"perSecond": 50.5, "burst": 100}}})", "test.json");
+  EXPECT_EQ(c.server.allowed_origins, (std::vector<std::string>{"http://10.0.0.5:5173", "*"}));
+  EXPECT_EQ(c.server.tls_cert, "/etc/luminad/cert.pem");
+  EXPECT_EQ(c.server.tls_key, "/etc/luminad/key.pem");
+  EXPECT_EQ(c.server.rate_limit_per_sec, 50.5);
+  EXPECT_EQ(c.server.rate_limit_burst, 100U);
+
+  const Config d = parse_config("{}", "test.json");
+  EXPECT_TRUE(d.server.allowed_origins.empty());
+  EXPECT_TRUE(d.server.tls_cert.empty());
+  EXPECT_EQ(d.server.rate_limit_per_sec, 200.0);
+  EXPECT_EQ(d.server.rate_limit_burst, 400U);
+}
+
+TEST(Config, ServerSecurityKeysAreChecked) {
+  EXPECT_THAT(error_of(R"({"server": {"allowedOrigins": "http://a"}})"),
+              HasSubstr("key 'server.allowedOrigins' must be an array of origin strings"));
+  EXPECT_THAT(error_of(R"({"server": {"allowedOrigins": [5]}})"),
+              HasSubstr("key 'server.allowedOrigins[0]' must be a string"));
+  EXPECT_THAT(error_of(R"({"server": {"allowedOrigins": ["ui.example"]}})"),
+              HasSubstr("key 'server.allowedOrigins[0]' must be \"*\", \"null\" or scheme://host[:port], got \"ui.example\""));
+  EXPECT_THAT(error_of(R"({"server": {"tls": {"cert": "/c.pem"}}})"),
+              HasSubstr("keys 'server.tls.cert' and 'server.tls.key' must be set together"));
+  EXPECT_THAT(error_of(R"({"server": {"tls": {"crt": "/c.pem"}}})"), HasSubstr("unknown key 'server.tls.crt'"));
+  EXPECT_THAT(error_of(R"({"server": {"rateLimit": {"perSecond": -1}}})"),
+              HasSubstr("key 'server.rateLimit.perSecond' must be in 0..100000"));
+  EXPECT_THAT(error_of(R"({"server": {"rateLimit": {"burst": 0}}})"),
+              HasSubstr("key 'server.rateLimit.burst' must be in 1..100000"));
+}
+
+TEST(Config, PrintedServerSecurityKeysParseBack) {
+  const Config c = parse_config(
+      R"({"server": {"allowedOrigins": ["http://a:1"], "tls": {"cert": "/c", "key": "/k"}, "rateLimit": {"burst": 9}}})",
+      "test.json");
+  const Config again = parse_config(config_to_json(c).dump(), "printed");
+  EXPECT_EQ(again.server.allowed_origins, c.server.allowed_origins);
+  EXPECT_EQ(again.server.tls_key, "/k");
+  EXPECT_EQ(again.server.rate_limit_burst, 9U);
 }
 
 TEST(Config, PrintedConfigHidesTheToken) {

@@ -72,13 +72,33 @@ TEST(HttpRouterHelpers, SplitTarget) {
   EXPECT_EQ(split_target("/a"), std::make_pair(std::string_view("/a"), std::string_view()));
 }
 
-TEST(HttpRouterHelpers, CorsHeaders) {
-  const HttpHeaders headers = cors_headers("http://example.test");
-  const HttpHeaders expected{{"Access-Control-Allow-Origin", "*"},
-                             {"Access-Control-Allow-Methods", "GET,POST,OPTIONS"},
-                             {"Access-Control-Allow-Headers", "Content-Type,Authorization"},
-                             {"Access-Control-Max-Age", "86400"}};
-  EXPECT_EQ(headers, expected);
+TEST_F(HttpRouterTest, UnauthorizedIs401BeforeRoutingExceptOpenRoutes) {
+  router_.add(
+      "GET", "/open",
+      [](const HttpRequestInfo& info) { return json_reply(200, {{"authorized", info.authorized}}); },
+      RouteAccess::kOpen);
+  for (const char* path : {"/health", "/boom", "/nowhere"}) {
+    auto info = request("GET", path);
+    info.authorized = false;
+    const HttpReply reply = router_.route(info);
+    EXPECT_EQ(reply.status, 401U) << path;
+    EXPECT_EQ(json::parse(reply.body)["error"], "unauthorized") << path;
+    EXPECT_EQ(header(reply, "WWW-Authenticate"), R"(Bearer realm="luminad")") << path;
+  }
+  auto info = request("GET", "/open");
+  info.authorized = false;
+  EXPECT_EQ(json::parse(router_.route(info).body), json({{"authorized", false}}));
+  // Another method on an open route is not open.
+  info.method = "POST";
+  EXPECT_EQ(router_.route(info).status, 401U);
+  // Preflight never needs the token (browsers send it without credentials).
+  info.method = "OPTIONS";
+  EXPECT_EQ(router_.route(info).status, 200U);
+}
+
+TEST_F(HttpRouterTest, RouteLabelIsThePathOrUnmatched) {
+  EXPECT_EQ(router_.route_label("/health"), "/health");
+  EXPECT_EQ(router_.route_label("/health/../etc/passwd"), "unmatched");
 }
 
 }  // namespace

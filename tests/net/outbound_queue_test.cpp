@@ -10,21 +10,21 @@ namespace {
 SharedText text(const char* value) { return make_shared_text(value); }
 
 std::string pop_text(OutboundQueue& queue) {
-  const SharedText next = queue.pop();
-  return next ? *next : std::string("<none>");
+  const OutboundMessage next = queue.pop();
+  return next ? *next.text : std::string("<none>");
 }
 
 TEST(OutboundQueue, StartsEmpty) {
   OutboundQueue queue;
   EXPECT_TRUE(queue.empty());
-  EXPECT_EQ(queue.pop(), nullptr);
+  EXPECT_FALSE(queue.pop());
 }
 
 TEST(OutboundQueue, RepliesAreFifoAndComeBeforeTelemetry) {
   OutboundQueue queue;
   queue.push_telemetry("audio_meter", text("m1"));
-  ASSERT_TRUE(queue.push_reply(text("r1")));
-  ASSERT_TRUE(queue.push_reply(text("r2")));
+  ASSERT_TRUE(queue.push_ordered(text("r1"), "ack"));
+  ASSERT_TRUE(queue.push_ordered(text("r2"), "ack"));
   EXPECT_EQ(pop_text(queue), "r1");
   EXPECT_EQ(pop_text(queue), "r2");
   EXPECT_EQ(pop_text(queue), "m1");
@@ -38,7 +38,7 @@ TEST(OutboundQueue, TelemetryIsLatestWinsPerStream) {
   EXPECT_TRUE(queue.push_telemetry("audio_meter", text("m3")));
   EXPECT_EQ(queue.pending_telemetry(), 1U);
   EXPECT_EQ(pop_text(queue), "m3");
-  EXPECT_EQ(queue.pop(), nullptr);
+  EXPECT_FALSE(queue.pop());
 }
 
 TEST(OutboundQueue, StreamsKeepTheirPlaceInLine) {
@@ -58,26 +58,26 @@ TEST(OutboundQueue, StreamsKeepTheirPlaceInLine) {
 
 TEST(OutboundQueue, ReplyFifoIsBounded) {
   OutboundQueue queue(3);
-  EXPECT_TRUE(queue.push_reply(text("a")));
-  EXPECT_TRUE(queue.push_reply(text("b")));
-  EXPECT_TRUE(queue.push_reply(text("c")));
-  EXPECT_FALSE(queue.push_reply(text("d")));
-  EXPECT_EQ(queue.pending_replies(), 3U);
+  EXPECT_TRUE(queue.push_ordered(text("a"), "ack"));
+  EXPECT_TRUE(queue.push_ordered(text("b"), "ack"));
+  EXPECT_TRUE(queue.push_ordered(text("c"), "ack"));
+  EXPECT_FALSE(queue.push_ordered(text("d"), "ack"));
+  EXPECT_EQ(queue.pending_ordered(), 3U);
   EXPECT_EQ(pop_text(queue), "a");
-  EXPECT_TRUE(queue.push_reply(text("d")));
+  EXPECT_TRUE(queue.push_ordered(text("d"), "ack"));
 }
 
 TEST(OutboundQueue, DefaultReplyBoundIs256) {
   OutboundQueue queue;
-  for (std::size_t i = 0; i < kMaxPendingReplies; ++i) ASSERT_TRUE(queue.push_reply(text("r")));
-  EXPECT_FALSE(queue.push_reply(text("r")));
+  for (std::size_t i = 0; i < kMaxPendingReplies; ++i) ASSERT_TRUE(queue.push_ordered(text("r"), "ack"));
+  EXPECT_FALSE(queue.push_ordered(text("r"), "ack"));
 }
 
 TEST(OutboundQueue, DropTelemetryIfForgetsOnlyMatchingStreams) {
   OutboundQueue queue;
   queue.push_telemetry("audio_meter", text("m"));
   queue.push_telemetry("engine_status", text("s"));
-  ASSERT_TRUE(queue.push_reply(text("r")));
+  ASSERT_TRUE(queue.push_ordered(text("r"), "ack"));
   queue.drop_telemetry_if([](std::string_view stream) { return stream == "audio_meter"; });
   EXPECT_EQ(queue.pending_telemetry(), 1U);
   EXPECT_EQ(pop_text(queue), "r");
@@ -88,10 +88,10 @@ TEST(OutboundQueue, DropTelemetryIfForgetsOnlyMatchingStreams) {
 TEST(OutboundQueue, ClearEmptiesEverything) {
   OutboundQueue queue;
   queue.push_telemetry("audio_meter", text("m"));
-  ASSERT_TRUE(queue.push_reply(text("r")));
+  ASSERT_TRUE(queue.push_ordered(text("r"), "ack"));
   queue.clear();
   EXPECT_TRUE(queue.empty());
-  EXPECT_EQ(queue.pop(), nullptr);
+  EXPECT_FALSE(queue.pop());
 }
 
 TEST(OutboundQueue, SharesTheBufferInsteadOfCopying) {
@@ -100,8 +100,26 @@ TEST(OutboundQueue, SharesTheBufferInsteadOfCopying) {
   const SharedText meter = text("meter");
   first.push_telemetry("audio_meter", meter);
   second.push_telemetry("audio_meter", meter);
-  EXPECT_EQ(first.pop().get(), meter.get());
-  EXPECT_EQ(second.pop().get(), meter.get());
+  EXPECT_EQ(first.pop().text.get(), meter.get());
+  EXPECT_EQ(second.pop().text.get(), meter.get());
+}
+
+TEST(OutboundQueue, PopReportsTheType) {
+  OutboundQueue queue;
+  queue.push_telemetry("audio_meter", text("m"));
+  ASSERT_TRUE(queue.push_ordered(text("e"), "audio_file_status"));
+  EXPECT_EQ(queue.pop().type, "audio_file_status");
+  EXPECT_EQ(queue.pop().type, "audio_meter");
+}
+
+TEST(OutboundQueue, EventsStayInOrderWithRepliesAndAreNeverReplaced) {
+  OutboundQueue queue;
+  ASSERT_TRUE(queue.push_ordered(text("status1"), "audio_file_status"));
+  ASSERT_TRUE(queue.push_ordered(text("ack"), "ack"));
+  ASSERT_TRUE(queue.push_ordered(text("status2"), "audio_file_status"));
+  EXPECT_EQ(pop_text(queue), "status1");
+  EXPECT_EQ(pop_text(queue), "ack");
+  EXPECT_EQ(pop_text(queue), "status2");
 }
 
 }  // namespace

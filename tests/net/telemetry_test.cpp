@@ -63,5 +63,37 @@ TEST(Telemetry, PushEnvelope) {
   EXPECT_EQ(message, json::parse(R"({"type":"engine_status","payload":{"xruns":0},"reqId":null,"ts":2.5})"));
 }
 
+TEST(Telemetry, DspEventCarriesEveryContractField) {
+  AnalysisFrame frame;
+  frame.kick = 0.8F;
+  frame.snare = 0.25F;
+  frame.hihat = 1.7F;  // clamped
+  frame.energy = 0.5F;
+  frame.bpm = 123.456F;
+  frame.beat_phase = 0.125F;
+  frame.bpm_confidence = 0.75F;
+  const json payload = dsp_event_payload(frame, true, false);
+  EXPECT_EQ(payload, json::parse(R"({"kick":0.8,"snare":0.25,"hihat":1.0,"energy":0.5,"bpm":123.46,
+                                     "beat":true,"onset":false,"beatPhase":0.125,"bpmConfidence":0.75})"));
+}
+
+TEST(Telemetry, DspEventUnknownTempoIsZero) {
+  AnalysisFrame frame;
+  frame.bpm = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(dsp_event_payload(frame, false, true)["bpm"].get<double>(), 0.0);
+  frame.bpm = -5.0F;
+  EXPECT_EQ(dsp_event_payload(frame, false, true)["bpm"].get<double>(), 0.0);
+  EXPECT_EQ(dsp_event_payload(frame, false, true)["onset"], true);
+}
+
+TEST(Telemetry, BeatPayload) {
+  AnalysisFrame frame;
+  frame.bpm = 120.0F;
+  frame.beat_phase = 0.0625F;
+  frame.last_beat_time = 480000;
+  frame.beat_count = 17;
+  EXPECT_EQ(beat_payload(frame), json::parse(R"({"bpm":120.0,"phase":0.0625,"sampleTime":480000,"count":17})"));
+}
+
 }  // namespace
 }  // namespace lumina::net

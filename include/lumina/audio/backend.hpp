@@ -45,8 +45,17 @@ std::unique_ptr<AudioBackend> make_null_clock_backend(AudioEngine& engine, std::
 
 // Not RT-safe. Opens (does not start) a PortAudio input stream on `device`
 // ("default", an index, or a name). Throws std::runtime_error explaining why not.
+// With `exact_rate`, a device that cannot run at `sample_rate` is refused
+// instead of opened at its own rate (the engine's rate cannot change at run time).
 std::unique_ptr<AudioBackend> open_portaudio_backend(AudioEngine& engine, const std::string& device,
-                                                     std::uint32_t sample_rate, std::uint32_t block);
+                                                     std::uint32_t sample_rate, std::uint32_t block,
+                                                     bool exact_rate = false);
+
+// Not RT-safe. A native JACK client connected to the JACK client `device`
+// (e.g. "system"), at exactly `sample_rate`. Used to reattach to a restarted
+// JACK server (see backend_supervisor.hpp). Throws std::runtime_error.
+std::unique_ptr<AudioBackend> open_jack_backend(AudioEngine& engine, const std::string& device,
+                                                std::uint32_t sample_rate, std::uint32_t block);
 
 // Not RT-safe. The configured backend, or the null clock with `fallback_reason`
 // set when the configured one is unusable. Calls engine.prepare() with the real rate.

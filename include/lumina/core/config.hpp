@@ -22,7 +22,12 @@ struct Config {
   struct Server {
     std::string listen = "127.0.0.1";
     std::uint16_t port = 8000;
-    std::string token;  // empty: no auth (only allowed on loopback; enforced by the control plane)
+    std::string token;  // empty: no auth on loopback; generated for other addresses (resolve_access_token)
+    std::vector<std::string> allowed_origins;  // browser origins besides same-origin; "*" = any
+    std::string tls_cert;  // PEM certificate chain; with tls_key: HTTPS/WSS only
+    std::string tls_key;   // PEM private key
+    double rate_limit_per_sec = 200.0;  // inbound WebSocket messages per client; 0 = unlimited
+    std::uint32_t rate_limit_burst = 400;
   } server;
 
   std::string data_dir = "data";
@@ -38,6 +43,7 @@ struct Config {
     std::uint32_t sample_rate = 48000;
     std::uint32_t block = 256;          // frames per callback
     bool realtime_priority = true;      // ask for SCHED_FIFO for the clock thread
+    bool monitor = false;               // play the source on the output device
   } audio;
 
   struct Dsp {

@@ -1,0 +1,120 @@
+#pragma once
+// Causal tempo estimation and a phase-locked, predictive beat tracker, driven
+// by the onset novelty (one value per onset sub-hop).
+//
+// Tempo: an exponentially forgetting autocorrelation of the novelty (time
+// constant a few seconds, so it follows tempo changes), scored over 60..200
+// BPM with its second harmonic and a prior that favours 90..160 BPM; a new
+// tempo must win for a while before it replaces the current one (no octave
+// flapping); sub-lag precision from parabolic interpolation.
+// Phase: every sub-hop a comb of the last few beat periods of novelty scores
+// each candidate position of the next beat, weighted towards the current
+// prediction (phase lock); a clearly better phase elsewhere takes over after
+// a few beats. The next beat is committed one sub-hop before it happens, from
+// past audio only, and reported at its predicted sample time.
+// Confidence: how much more novelty falls on the beat grid than on average
+// (grid fit), while onsets keep coming: it falls in silence (fast), after a
+// break (slowly: the grid flywheels through a few bars), and stays low in
+// beatless material; beats stop below it.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace lumina {
+
+// One onset sub-hop's novelty (detection function above its running median).
+struct BeatNovelty {
+  float onset = 0.0F;  // full band
+  float low = 0.0F;    // kick band: beats are where the low end hits
+  float mid = 0.0F;    // snare band: its period is two beats in backbeat music
+  bool onset_detected = false;
+};
+
+struct BeatTrackerSettings {
+  double min_bpm = 60.0;
+  double max_bpm = 200.0;
+  double acf_seconds = 3.0;        // memory of the tempo autocorrelation
+  double comb_beats = 6.0;         // beat periods of history scored for phase
+  float confidence_on = 0.35F;     // start firing beats at or above this
+  float confidence_off = 0.22F;    // stop below this
+};
+
+class BeatTracker {
+ public:
+  // Not RT-safe: allocates. `frame_rate` = novelty values per second,
+  // `hop` = samples per novelty value, `odf_delay_frames` = the onset
+  // detector's group delay (novelty peaks this many frames after an onset).
+  BeatTracker(double frame_rate, std::uint32_t hop, double odf_delay_frames, const BeatTrackerSettings& settings = {});
+
+  // RT-safe: no allocation. One call per novelty frame; `end_time` is the
+  // sample clock just past that frame, `audible` whether the input is above
+  // the silence gate. Returns true when a beat was committed: its time is
+  // beat_time(), at or after end_time and before end_time + hop.
+  bool update(const BeatNovelty& novelty, std::uint64_t end_time, bool audible) noexcept;
+
+  std::uint64_t beat_time() const noexcept { return beat_time_; }
+  // Predicted sample time of the next beat (0 when not tracking).
+  std::uint64_t next_beat_time() const noexcept { return next_beat_time_; }
+  float bpm() const noexcept;                  // 0 when unknown
+  float confidence() const noexcept { return confidence_; }
+  float phase(std::uint64_t now) const noexcept;  // 0..1 since the last beat
+  bool firing() const noexcept { return firing_; }
+  double period_frames() const noexcept { return period_; }
+
+ private:
+  float acf(double lag) const noexcept;         // normalised, interpolated
+  float mid_acf(double lag) const noexcept;
+  float tempo_score(double lag) const noexcept;
+  float smoothed_at(double frame) const noexcept;  // smoothed novelty at an absolute frame index, interpolated
+  void estimate_tempo() noexcept;
+  void track_phase() noexcept;
+  std::uint64_t beat_time_at(double pos, std::uint64_t end_time) const noexcept;
+
+  BeatTrackerSettings s_;
+  double frame_rate_;
+  std::uint32_t hop_;
+  double odf_delay_;
+  std::size_t min_lag_, max_lag_;   // candidate beat periods (frames)
+  std::size_t acf_lo_, acf_hi_;     // lags kept in the autocorrelation
+  static constexpr std::size_t kSmoothRadius = 4;
+  std::vector<float> history_;      // novelty, circular (power of two)
+  std::vector<float> smoothed_;     // history_ smoothed, valid up to kSmoothRadius frames back
+  std::size_t history_mask_;
+  std::vector<float> acf_;          // indexed by lag
+  std::vector<float> mid_history_;  // mid-band novelty, circular like history_
+  std::vector<float> mid_acf_;      // its autocorrelation, indexed by lag
+  float mid_acf_zero_ = 0.0F;
+  std::vector<float> lag_energy_, mid_lag_energy_;  // energy of the lagged operand, per lag
+  std::vector<float> prior_;        // tempo prior, indexed by lag
+  float acf_zero_ = 0.0F;
+  float acf_decay_ = 1.0F;
+  std::uint64_t frame_ = 0;         // novelty frames seen
+
+  // Tempo
+  double period_ = 0.0;             // frames per beat, 0 = none
+  double candidate_period_ = 0.0;
+  int candidate_votes_ = 0;
+  int beats_at_period_ = 0;         // beats fired since the tempo was last replaced
+  float salience_ = 0.0F;
+
+  // Phase: positions are in novelty-frame coordinates (frame index of the
+  // novelty peak a beat causes).
+  double predicted_ = -1.0;         // next beat's novelty position
+  double last_beat_pos_ = -1e12;
+  int relock_votes_ = 0;            // consecutive beats a better phase won
+  bool phase_checked_ = false;      // relock judged for the coming beat
+
+  // Activity and confidence
+  float long_energy_ = 0.0F, long_decay_ = 1.0F;
+  float onset_rate_ = 0.0F, rate_decay_ = 1.0F;  // detected onsets per second
+  float grid_fit_ = 0.0F, fit_decay_ = 1.0F;  // smoothed on-grid / all-phase comb ratio
+  float conf_attack_ = 1.0F, conf_release_ = 1.0F, conf_silence_release_ = 1.0F;
+  float confidence_ = 0.0F;
+  bool firing_ = false;
+  std::uint64_t beat_time_ = 0;
+  std::uint64_t last_beat_time_ = 0;
+  std::uint64_t next_beat_time_ = 0;
+  std::uint64_t now_ = 0;
+};
+
+}  // namespace lumina

@@ -1,0 +1,368 @@
+#include "lumina/dsp/beat_tracker.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#ifdef LUMINA_BT_DEBUG
+#include <cstdio>
+#include <cstdlib>
+#endif
+
+namespace lumina {
+namespace {
+
+constexpr std::uint64_t kTempoEvery = 8;        // frames between tempo estimates (~21 ms at 375 Hz)
+constexpr double kSameTempo = 0.04;             // within 4 %: refine, do not switch
+constexpr double kTempoSmoothing = 0.25;        // share of each refinement applied
+constexpr float kSwitchMargin = 1.10F;          // a new tempo must score 10 % better ...
+constexpr double kSwitchSeconds = 0.75;         // ... for this long
+constexpr int kEstablishedBeats = 4;            // before this many beats a better tempo wins at once
+constexpr double kPhaseWidth = 0.08;            // phase lock: σ of the continuity weight, in periods
+constexpr float kRelockMargin = 1.4F;           // a phase elsewhere must score 40 % better ...
+constexpr int kRelockBeats = 2;                // ... at two beats in a row
+constexpr double kMinBeatSpacing = 0.6;         // periods: no two beats closer than this
+constexpr float kCombDecay = 0.8F;              // weight of each older beat in the phase comb
+constexpr double kPriorLowBpm = 90.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
+constexpr double kLongSeconds = 6.0;
+// Grid fit (on-grid novelty / average novelty) mapped to confidence 0..1.
+constexpr float kFitFloor = 2.8F, kFitFull = 6.0F;
+constexpr double kFitSeconds = 1.0;  // smoothing of the grid fit
+constexpr float kMinOnsetRate = 1.0F;           // onsets per second for full activity
+constexpr double kRateSeconds = 2.0;
+constexpr double kConfAttackSeconds = 0.4, kConfReleaseSeconds = 2.5, kConfSilenceSeconds = 0.25;
+constexpr float kMinEnergy = 1e-4F;
+constexpr float kBackbeatWeight = 0.5F;
+
+float decay_for(double seconds, double rate) { return static_cast<float>(std::exp(-1.0 / (seconds * rate))); }
+
+// Vertex offset of the parabola through (-1, a), (0, b), (1, c), in -0.5..0.5.
+double parabolic_offset(float a, float b, float c) {
+  const double denom = static_cast<double>(a) - 2.0 * b + c;
+  if (std::fabs(denom) < 1e-12) return 0.0;
+  return std::clamp(0.5 * (static_cast<double>(a) - c) / denom, -0.5, 0.5);
+}
+
+}  // namespace
+
+BeatTracker::BeatTracker(double frame_rate, std::uint32_t hop, double odf_delay_frames,
+                         const BeatTrackerSettings& settings)
+    : s_(settings), frame_rate_(frame_rate), hop_(hop), odf_delay_(odf_delay_frames) {
+  min_lag_ = static_cast<std::size_t>(std::floor(60.0 * frame_rate / s_.max_bpm));
+  max_lag_ = static_cast<std::size_t>(std::ceil(60.0 * frame_rate / s_.min_bpm));
+  acf_lo_ = std::max<std::size_t>(1, min_lag_ / 2);
+  acf_hi_ = 2 * max_lag_ + 2;
+  const auto comb_span = static_cast<std::size_t>((s_.comb_beats + 2.0) * static_cast<double>(max_lag_) + odf_delay_);
+  history_.assign(std::bit_ceil(std::max(acf_hi_, comb_span) + 16), 0.0F);
+  history_mask_ = history_.size() - 1;
+  smoothed_.assign(history_.size(), 0.0F);
+  acf_.assign(acf_hi_ + 1, 0.0F);
+  mid_acf_.assign(acf_hi_ + 1, 0.0F);
+  lag_energy_.assign(acf_hi_ + 1, 0.0F);
+  mid_lag_energy_.assign(acf_hi_ + 1, 0.0F);
+  mid_history_.assign(history_.size(), 0.0F);
+  prior_.assign(max_lag_ + 2, 0.0F);
+  for (std::size_t lag = std::max<std::size_t>(min_lag_, 1); lag < prior_.size(); ++lag) {
+    const double bpm = 60.0 * frame_rate / static_cast<double>(lag);
+    double octaves = 0.0;
+    if (bpm < kPriorLowBpm) octaves = std::log2(kPriorLowBpm / bpm);
+    if (bpm > kPriorHighBpm) octaves = std::log2(bpm / kPriorHighBpm);
+    prior_[lag] = static_cast<float>(std::exp(-0.5 * (octaves / kPriorOctaves) * (octaves / kPriorOctaves)));
+  }
+  acf_decay_ = decay_for(s_.acf_seconds, frame_rate);
+  rate_decay_ = decay_for(kRateSeconds, frame_rate);
+  fit_decay_ = decay_for(kFitSeconds, frame_rate);
+  long_decay_ = decay_for(kLongSeconds, frame_rate);
+  conf_attack_ = decay_for(kConfAttackSeconds, frame_rate);
+  conf_release_ = decay_for(kConfReleaseSeconds, frame_rate);
+  conf_silence_release_ = decay_for(kConfSilenceSeconds, frame_rate);
+}
+
+namespace {
+// Normalised correlation at a fractional lag: each lag is divided by the
+// energies of its own two operands, so lags with less history behind them
+// (at start-up) are not biased low against short lags.
+float normalised_at(const std::vector<float>& acf, const std::vector<float>& lag_energy, float zero_energy, double lag,
+                    std::size_t lo, std::size_t hi) {
+  const double clamped = std::clamp(lag, static_cast<double>(lo), static_cast<double>(hi - 1));
+  const auto i = static_cast<std::size_t>(clamped);
+  const auto t = static_cast<float>(clamped - static_cast<double>(i));
+  auto at = [&](std::size_t k) {
+    const float denom = std::sqrt(zero_energy * lag_energy[k]);
+    return denom > kMinEnergy * kMinEnergy ? acf[k] / denom : 0.0F;
+  };
+  return (1.0F - t) * at(i) + t * at(i + 1);
+}
+}  // namespace
+
+float BeatTracker::acf(double lag) const noexcept {
+  return normalised_at(acf_, lag_energy_, acf_zero_, lag, acf_lo_, acf_hi_);
+}
+
+float BeatTracker::mid_acf(double lag) const noexcept {
+  return normalised_at(mid_acf_, mid_lag_energy_, mid_acf_zero_, lag, acf_lo_, acf_hi_);
+}
+
+float BeatTracker::tempo_score(double lag) const noexcept {
+  const auto index = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(lag)), min_lag_, max_lag_);
+  // The second harmonic confirms the period and separates it from its half.
+  const float periodicity = 0.5F * (acf(lag) + acf(2.0 * lag));
+  // Backbeat: snares and claps repeat every two beats, not every beat.
+  const float backbeat = std::max(0.0F, mid_acf(2.0 * lag) - mid_acf(lag));
+  return prior_[index] * (periodicity + kBackbeatWeight * backbeat);
+}
+
+float BeatTracker::smoothed_at(double frame) const noexcept {
+  // Smoothed values exist up to frame_ - 1 - kSmoothRadius.
+  if (frame < 0.0 || frame_ <= kSmoothRadius + 1) return 0.0F;
+  const auto newest = static_cast<double>(frame_ - 1 - kSmoothRadius);
+  if (frame > newest || newest - frame > static_cast<double>(history_.size() - 2)) return 0.0F;
+  const auto i = static_cast<std::uint64_t>(frame);
+  const auto t = static_cast<float>(frame - static_cast<double>(i));
+  const float next = static_cast<double>(i + 1) <= newest ? smoothed_[(i + 1) & history_mask_] : 0.0F;
+  return (1.0F - t) * smoothed_[i & history_mask_] + t * next;
+}
+
+void BeatTracker::estimate_tempo() noexcept {
+  if (acf_zero_ <= kMinEnergy * kMinEnergy) {
+    salience_ = 0.0F;
+    return;
+  }
+  std::size_t best = min_lag_;
+  float best_score = -1.0F;
+  double mean = 0.0;
+  for (std::size_t lag = min_lag_; lag <= max_lag_; ++lag) {
+    const float score = tempo_score(static_cast<double>(lag));
+    mean += acf(static_cast<double>(lag));
+    if (score > best_score) {
+      best_score = score;
+      best = lag;
+    }
+  }
+  mean /= static_cast<double>(max_lag_ - min_lag_ + 1);
+  const double peak = acf(static_cast<double>(best));
+  salience_ = static_cast<float>(std::clamp((peak - mean) / std::max(1e-6, 1.0 - mean), 0.0, 1.0));
+
+  // Sub-lag precision: parabola through the autocorrelation at the peak and
+  // at its double (whose error in period terms is halved), averaged.
+  const auto b = static_cast<double>(best);
+  const double first = b + parabolic_offset(acf(b - 1), acf(b), acf(b + 1));
+  double second = 2.0 * b;
+  for (double d = -2.0; d <= 2.0; d += 1.0) {
+    if (acf(2.0 * b + d) > acf(second)) second = 2.0 * b + d;
+  }
+  second += parabolic_offset(acf(second - 1), acf(second), acf(second + 1));
+  const double estimate = (first + 0.5 * second) / 2.0;
+
+#ifdef LUMINA_BT_DEBUG
+  if (const char* env = std::getenv("BT_TRUE_BPM"); env && frame_ % 375 < kTempoEvery) {
+    const double truth = std::atof(env);
+    std::fprintf(stderr, "t=%5.1f best %.1f sal %.2f |", frame_ / frame_rate_, 60 * frame_rate_ / estimate, salience_);
+    for (double mult : {0.5, 2.0 / 3.0, 1.0, 1.5, 2.0}) {
+      const double L = 60 * frame_rate_ / (truth * mult);
+      std::fprintf(stderr, " x%.2f: a %.2f a2 %.2f m %.2f m2 %.2f S %.3f |", mult, acf(L), acf(2 * L), mid_acf(L), mid_acf(2 * L), tempo_score(L));
+    }
+    std::fprintf(stderr, "\n");
+  }
+#endif
+  if (period_ <= 0.0) {
+    if (salience_ > 0.1F) period_ = estimate;
+    return;
+  }
+  if (std::fabs(estimate - period_) / period_ < kSameTempo) {
+    period_ += kTempoSmoothing * (estimate - period_);
+    candidate_votes_ = 0;
+    return;
+  }
+  if (best_score > kSwitchMargin * tempo_score(period_)) {
+    if (candidate_votes_ > 0 && std::fabs(estimate - candidate_period_) / candidate_period_ < kSameTempo) {
+      ++candidate_votes_;
+    } else {
+      candidate_votes_ = 1;
+    }
+    candidate_period_ = estimate;
+    // A tempo that has not produced a few beats yet is only a first guess.
+    const auto needed = beats_at_period_ < kEstablishedBeats
+                            ? 1
+                            : static_cast<int>(kSwitchSeconds * frame_rate_ / static_cast<double>(kTempoEvery));
+    if (candidate_votes_ >= needed) {
+      period_ = estimate;
+      candidate_votes_ = 0;
+      beats_at_period_ = 0;
+    }
+  } else {
+    candidate_votes_ = 0;
+  }
+}
+
+void BeatTracker::track_phase() noexcept {
+  const auto n = static_cast<double>(frame_ - 1);
+  const double p = period_;
+  // Candidates: one full period of positions not yet committed.
+  const double low = n + odf_delay_;
+  const double high = low + p;
+  const double earliest = last_beat_pos_ + kMinBeatSpacing * p;
+  const auto beats = static_cast<int>(s_.comb_beats);
+
+  // Comb score of each candidate next-beat position from past beats only.
+  auto comb = [&](double g) {
+    float sum = 0.0F, weights = 0.0F, w = 1.0F;
+    for (int j = 1; j <= beats; ++j, w *= kCombDecay) {
+      const double at = g - j * p;
+      if (at > n - kSmoothRadius) continue;  // not heard (or not smoothed) yet
+      sum += w * smoothed_at(at);
+      weights += w;
+    }
+    return weights > 0.0F ? sum / weights : 0.0F;
+  };
+  auto lock_weight = [&](double g) {
+    if (predicted_ < 0.0) return g >= earliest ? 1.0F : 0.0F;
+    const double z = (g - predicted_) / (kPhaseWidth * p);
+    return static_cast<float>(std::exp(-0.5 * z * z));
+  };
+
+  double free_pos = -1.0, locked_pos = -1.0;
+  float free_score = 0.0F, locked_score = 0.0F, locked_raw = 0.0F;
+  double comb_sum = 0.0;
+  int comb_count = 0;
+  for (double g = std::floor(low) + 1.0; g <= high; g += 1.0) {
+    const float s = comb(g);
+    comb_sum += s;
+    ++comb_count;
+    if (s > free_score) {
+      free_score = s;
+      free_pos = g;
+    }
+    const float ls = s * lock_weight(g);
+    if (ls > locked_score) {
+      locked_score = ls;
+      locked_pos = g;
+      locked_raw = s;
+    }
+  }
+  if (locked_pos >= 0.0) {
+    predicted_ = locked_pos + parabolic_offset(comb(locked_pos - 1) * lock_weight(locked_pos - 1), locked_score,
+                                               comb(locked_pos + 1) * lock_weight(locked_pos + 1));
+  } else if (predicted_ < low) {
+    // No evidence near the prediction (a break, silence): the flywheel keeps the grid.
+    predicted_ = predicted_ < 0.0 ? high : predicted_ + p;
+  }
+  // A much better phase elsewhere (locked onto off-beats, or the music
+  // shifted) takes over once it has won a couple of beats in a row. Judged
+  // once per beat, half a period before the predicted beat, where the
+  // candidate window is centred on the prediction.
+  if (!phase_checked_ && predicted_ - low < 0.5 * p) {
+    phase_checked_ = true;
+    double apart = std::fmod(std::fabs(free_pos - predicted_), p);
+    apart = std::min(apart, p - apart);
+    const bool better_elsewhere = free_pos >= 0.0 && free_score > kRelockMargin * locked_raw && apart > 0.15 * p;
+    relock_votes_ = better_elsewhere ? relock_votes_ + 1 : 0;
+    if (relock_votes_ >= kRelockBeats) {
+      predicted_ = free_pos;
+      relock_votes_ = 0;
+    }
+  }
+  // Never two beats closer than kMinBeatSpacing periods.
+  while (predicted_ < earliest) predicted_ += p;
+
+  // Grid fit: novelty on the grid relative to the average over all phases.
+  const double comb_mean = comb_count > 0 ? comb_sum / comb_count : 0.0;
+  const float fit = comb_mean > kMinEnergy ? static_cast<float>(comb(predicted_) / comb_mean) : 0.0F;
+  grid_fit_ = fit + fit_decay_ * (grid_fit_ - fit);
+#ifdef LUMINA_BT_DEBUG
+  if (std::getenv("BT_PHASE") && frame_ % 32 == 0) std::fprintf(stderr, "ph t=%.3f P=%.1f pred=%.1f free=%.1f(%.3f) locked=%.1f(%.3f) votes=%d fit=%.2f\n", frame_ / frame_rate_, p, predicted_ - n, free_pos - n, free_score, locked_pos - n, locked_raw, relock_votes_, grid_fit_);
+#endif
+}
+
+std::uint64_t BeatTracker::beat_time_at(double pos, std::uint64_t end_time) const noexcept {
+  const auto n = static_cast<double>(frame_ - 1);
+  const double t = static_cast<double>(end_time) + (pos - odf_delay_ - n) * hop_;
+  return static_cast<std::uint64_t>(std::max(static_cast<double>(end_time), std::round(t)));
+}
+
+bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool audible) noexcept {
+  now_ = end_time;
+  // Full band plus extra weight for the low and mid bands, where kicks and
+  // snares mark the beat (hats, many bands wide, would otherwise dominate).
+  const float novelty = in.onset + in.low + in.mid;
+  const std::uint64_t idx = frame_;
+  history_[idx & history_mask_] = novelty;
+  // Snare evidence: mid-band flux a simultaneous kick does not explain.
+  const float snare = std::max(0.0F, in.mid - in.low);
+  mid_history_[idx & history_mask_] = snare;
+  const std::size_t hi = static_cast<std::size_t>(std::min<std::uint64_t>(acf_hi_, idx));
+  for (std::size_t lag = acf_lo_; lag <= hi; ++lag) {
+    const std::size_t at = (idx - lag) & history_mask_;
+    const float x = history_[at], m = mid_history_[at];
+    acf_[lag] = acf_decay_ * acf_[lag] + novelty * x;
+    lag_energy_[lag] = acf_decay_ * lag_energy_[lag] + x * x;
+    mid_acf_[lag] = acf_decay_ * mid_acf_[lag] + snare * m;
+    mid_lag_energy_[lag] = acf_decay_ * mid_lag_energy_[lag] + m * m;
+  }
+  acf_zero_ = acf_decay_ * acf_zero_ + novelty * novelty;
+  mid_acf_zero_ = acf_decay_ * mid_acf_zero_ + snare * snare;
+  // Triangular smoothing centred kSmoothRadius frames back: the phase comb
+  // then tolerates timing jitter and swing of a few milliseconds.
+  if (idx >= 2 * kSmoothRadius) {
+    float sum = 0.0F;
+    for (std::size_t k = 0; k <= 2 * kSmoothRadius; ++k) {
+      const float w = static_cast<float>(kSmoothRadius + 1 - (k > kSmoothRadius ? k - kSmoothRadius : kSmoothRadius - k));
+      sum += w * history_[(idx - k) & history_mask_];
+    }
+    smoothed_[(idx - kSmoothRadius) & history_mask_] = sum / static_cast<float>((kSmoothRadius + 1) * (kSmoothRadius + 1));
+  }
+  ++frame_;
+
+  long_energy_ = long_decay_ * long_energy_ + (1.0F - long_decay_) * novelty;
+  onset_rate_ = rate_decay_ * onset_rate_ + (in.onset_detected ? (1.0F - rate_decay_) * static_cast<float>(frame_rate_) : 0.0F);
+
+  if (frame_ % kTempoEvery == 0 && frame_ > 2 * min_lag_) estimate_tempo();
+  if (period_ > 0.0) {
+    track_phase();
+  } else {
+    grid_fit_ = 0.0F;
+  }
+
+  // Confidence: how much more novelty sits on the beat grid than on average,
+  // while onsets keep coming. Falls fast in silence, slowly in a break.
+  const float fit = std::clamp((grid_fit_ - kFitFloor) / (kFitFull - kFitFloor), 0.0F, 1.0F);
+  const float activity = std::clamp(onset_rate_ / kMinOnsetRate, 0.0F, 1.0F);
+  const float target = audible ? fit * activity : 0.0F;
+  const float coeff = target > confidence_ ? conf_attack_ : (audible ? conf_release_ : conf_silence_release_);
+  confidence_ = target + coeff * (confidence_ - target);
+  if (!firing_ && confidence_ >= s_.confidence_on && period_ > 0.0) firing_ = true;
+  if (firing_ && (confidence_ < s_.confidence_off || period_ <= 0.0)) firing_ = false;
+
+  if (period_ <= 0.0) {
+    next_beat_time_ = 0;
+    return false;
+  }
+  next_beat_time_ = firing_ ? beat_time_at(predicted_, end_time) : 0;
+
+  // Commit the next beat when it falls before the end of the next sub-hop:
+  // decided from audio before it, reported at its predicted time.
+  const auto n = static_cast<double>(frame_ - 1);
+  if (predicted_ - odf_delay_ > n + 1.0) return false;
+  const std::uint64_t when = beat_time_at(predicted_, end_time);
+  last_beat_pos_ = predicted_;
+  predicted_ += period_;
+  phase_checked_ = false;
+  if (!firing_) return false;
+  ++beats_at_period_;
+  beat_time_ = when;
+  last_beat_time_ = when;
+  next_beat_time_ = static_cast<std::uint64_t>(std::round(static_cast<double>(when) + period_ * hop_));
+  return true;
+}
+
+float BeatTracker::bpm() const noexcept {
+  if (period_ <= 0.0 || confidence_ < 0.1F) return 0.0F;
+  return static_cast<float>(60.0 * frame_rate_ / period_);
+}
+
+float BeatTracker::phase(std::uint64_t now) const noexcept {
+  if (!firing_ || next_beat_time_ <= last_beat_time_ || now < last_beat_time_) return 0.0F;
+  const double span = static_cast<double>(next_beat_time_ - last_beat_time_);
+  return static_cast<float>(std::clamp(static_cast<double>(now - last_beat_time_) / span, 0.0, 0.999));
+}
+
+}  // namespace lumina
