@@ -9,7 +9,9 @@ clip NAME.wav the generator writes:
   NAME.beats   one ground-truth beat (quarter note) per line; absent for
                beatless clips
   NAME.json    description: tempo segments, tags, duration
-Usage: gen_corpus.py OUTDIR
+Usage: gen_corpus.py OUTDIR [VARIANT]
+VARIANT 0 (default) is the reference corpus; other numbers give a held-out
+variant: other drum samples and timing, tempi scaled by up to ±8 %.
 """
 import array
 import json
@@ -228,9 +230,9 @@ def merge_onsets(times, within=0.030):
     return merged
 
 
-def render_clip(outdir, spec, kit):
+def render_clip(outdir, spec, kit, variant=0):
     name = spec['name']
-    rng = random.Random(zlib.crc32(name.encode()))
+    rng = random.Random(zlib.crc32(name.encode()) + 7919 * variant)
     segments = spec['tempo']
     beats = beat_times(segments)
     bars = sum(s[0] for s in segments) // 4
@@ -377,16 +379,35 @@ CLIPS = [
 ]
 
 
+def vary(spec, variant):
+    """A held-out variant of a clip: tempi scaled, swing and levels nudged."""
+    if variant == 0:
+        return spec
+    rng = random.Random('%s/%d' % (spec['name'], variant))
+    scale = rng.uniform(0.92, 1.08)
+    out = dict(spec)
+    out['tempo'] = [(beats, b0 * scale, b1 * scale) for beats, b0, b1 in spec['tempo']]
+    for key in ('swing8', 'swing16'):
+        if key in spec:
+            out[key] = spec[key] + rng.uniform(-0.03, 0.03)
+    if 'noise_gain' in spec:
+        out['noise_gain'] = spec['noise_gain'] * rng.uniform(0.8, 1.2)
+    out['pad_root'] = rng.choice([82.4, 92.5, 103.8, 123.5])
+    return out
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     outdir = sys.argv[1]
+    variant = int(sys.argv[2]) if len(sys.argv) == 3 else 0
     os.makedirs(outdir, exist_ok=True)
-    kit = Kit(1234)
-    for spec in CLIPS:
+    kit = Kit(1234 + variant)
+    for base in CLIPS:
+        spec = vary(dict(base), variant)
         spec.setdefault('pad_root', random.Random(spec['name']).choice([87.3, 98.0, 110.0, 130.8]))
-        render_clip(outdir, spec, kit)
+        render_clip(outdir, spec, kit, variant)
         print('  ' + spec['name'], flush=True)
     render_random_hits(outdir, kit)
     print('  random_hits', flush=True)

@@ -12,6 +12,10 @@
 namespace lumina {
 namespace {
 constexpr double kFadeSeconds = 0.005;  // short enough to feel instant, long enough not to click
+// After a load, seek or stop, output of the new generation starts only when
+// this much of it is buffered (or the file ends sooner): a reader thread that
+// is descheduled right after its first chunk then cannot cause an underrun.
+constexpr std::size_t kPrimeChunks = 8;  // 8 × 256 frames ≈ 43 ms at 48 kHz
 }  // namespace
 
 AudioEngine::AudioEngine(AudioChunkRing& ring) : ring_(ring) {}
@@ -182,6 +186,9 @@ std::uint32_t AudioEngine::render_file(std::uint32_t n) noexcept {
       continue;
     }
     if (!primed_) {
+      // Stale chunks are gone, so everything queued belongs to this generation.
+      const bool ends_soon = chunk->position + kPrimeChunks * FileChunk::kMaxFrames >= total_frames_;
+      if (file_ring_->size_approx() < kPrimeChunks && !ends_soon) break;
       // The first chunk of a generation starts at its seek position.
       position_ = chunk->position;
       primed_ = true;

@@ -3,10 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#ifdef LUMINA_BT_DEBUG
-#include <cstdio>
-#include <cstdlib>
-#endif
 
 namespace lumina {
 namespace {
@@ -19,14 +15,14 @@ constexpr double kSwitchSeconds = 0.75;         // ... for this long
 constexpr int kEstablishedBeats = 4;            // before this many beats a better tempo wins at once
 constexpr double kPhaseWidth = 0.08;            // phase lock: σ of the continuity weight, in periods
 constexpr float kRelockMargin = 1.4F;           // a phase elsewhere must score 40 % better ...
-constexpr int kRelockBeats = 2;                // ... at two beats in a row
+constexpr int kRelockBeats = 2;                 // ... at two beats in a row
 constexpr double kMinBeatSpacing = 0.6;         // periods: no two beats closer than this
 constexpr float kCombDecay = 0.8F;              // weight of each older beat in the phase comb
 constexpr double kPriorLowBpm = 90.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
-constexpr double kLongSeconds = 6.0;
-// Grid fit (on-grid novelty / average novelty) mapped to confidence 0..1.
-constexpr float kFitFloor = 2.8F, kFitFull = 6.0F;
-constexpr double kFitSeconds = 1.0;  // smoothing of the grid fit
+// Grid fit (z-score of the locked phase among all phases) mapped to confidence 0..1.
+constexpr float kFitFloor = 3.5F, kFitFull = 5.0F;
+constexpr double kFitSeconds = 1.5;  // smoothing of the grid fit
+constexpr double kStabilitySeconds = 1.0;       // memory of tempo-estimate agreement
 constexpr float kMinOnsetRate = 1.0F;           // onsets per second for full activity
 constexpr double kRateSeconds = 2.0;
 constexpr double kConfAttackSeconds = 0.4, kConfReleaseSeconds = 2.5, kConfSilenceSeconds = 0.25;
@@ -71,7 +67,7 @@ BeatTracker::BeatTracker(double frame_rate, std::uint32_t hop, double odf_delay_
   acf_decay_ = decay_for(s_.acf_seconds, frame_rate);
   rate_decay_ = decay_for(kRateSeconds, frame_rate);
   fit_decay_ = decay_for(kFitSeconds, frame_rate);
-  long_decay_ = decay_for(kLongSeconds, frame_rate);
+  stability_decay_ = decay_for(kStabilitySeconds, frame_rate / static_cast<double>(kTempoEvery));
   conf_attack_ = decay_for(kConfAttackSeconds, frame_rate);
   conf_release_ = decay_for(kConfReleaseSeconds, frame_rate);
   conf_silence_release_ = decay_for(kConfSilenceSeconds, frame_rate);
@@ -153,21 +149,14 @@ void BeatTracker::estimate_tempo() noexcept {
   second += parabolic_offset(acf(second - 1), acf(second), acf(second + 1));
   const double estimate = (first + 0.5 * second) / 2.0;
 
-#ifdef LUMINA_BT_DEBUG
-  if (const char* env = std::getenv("BT_TRUE_BPM"); env && frame_ % 375 < kTempoEvery) {
-    const double truth = std::atof(env);
-    std::fprintf(stderr, "t=%5.1f best %.1f sal %.2f |", frame_ / frame_rate_, 60 * frame_rate_ / estimate, salience_);
-    for (double mult : {0.5, 2.0 / 3.0, 1.0, 1.5, 2.0}) {
-      const double L = 60 * frame_rate_ / (truth * mult);
-      std::fprintf(stderr, " x%.2f: a %.2f a2 %.2f m %.2f m2 %.2f S %.3f |", mult, acf(L), acf(2 * L), mid_acf(L), mid_acf(2 * L), tempo_score(L));
-    }
-    std::fprintf(stderr, "\n");
-  }
-#endif
   if (period_ <= 0.0) {
     if (salience_ > 0.1F) period_ = estimate;
     return;
   }
+  // Agreement of successive raw estimates with the tracked tempo: steady in
+  // music, wandering in random material.
+  const float agree = std::fabs(estimate - period_) / period_ < kSameTempo ? 1.0F : 0.0F;
+  stability_ = agree + stability_decay_ * (stability_ - agree);
   if (std::fabs(estimate - period_) / period_ < kSameTempo) {
     period_ += kTempoSmoothing * (estimate - period_);
     candidate_votes_ = 0;
@@ -222,11 +211,12 @@ void BeatTracker::track_phase() noexcept {
 
   double free_pos = -1.0, locked_pos = -1.0;
   float free_score = 0.0F, locked_score = 0.0F, locked_raw = 0.0F;
-  double comb_sum = 0.0;
+  double comb_sum = 0.0, comb_sum2 = 0.0;
   int comb_count = 0;
   for (double g = std::floor(low) + 1.0; g <= high; g += 1.0) {
     const float s = comb(g);
     comb_sum += s;
+    comb_sum2 += static_cast<double>(s) * s;
     ++comb_count;
     if (s > free_score) {
       free_score = s;
@@ -264,13 +254,14 @@ void BeatTracker::track_phase() noexcept {
   // Never two beats closer than kMinBeatSpacing periods.
   while (predicted_ < earliest) predicted_ += p;
 
-  // Grid fit: novelty on the grid relative to the average over all phases.
+  // Grid fit: how far the comb at the locked phase stands out from the comb
+  // at all other phases (a z-score). Periodic music scores 4.5..6, random
+  // hits 2..3.5 with brief chance peaks, so it is smoothed over a second.
   const double comb_mean = comb_count > 0 ? comb_sum / comb_count : 0.0;
-  const float fit = comb_mean > kMinEnergy ? static_cast<float>(comb(predicted_) / comb_mean) : 0.0F;
-  grid_fit_ = fit + fit_decay_ * (grid_fit_ - fit);
-#ifdef LUMINA_BT_DEBUG
-  if (std::getenv("BT_PHASE") && frame_ % 32 == 0) std::fprintf(stderr, "ph t=%.3f P=%.1f pred=%.1f free=%.1f(%.3f) locked=%.1f(%.3f) votes=%d fit=%.2f\n", frame_ / frame_rate_, p, predicted_ - n, free_pos - n, free_score, locked_pos - n, locked_raw, relock_votes_, grid_fit_);
-#endif
+  const double comb_var = comb_count > 0 ? std::max(0.0, comb_sum2 / comb_count - comb_mean * comb_mean) : 0.0;
+  const float fit = comb_var > 1e-12 ? static_cast<float>((comb(predicted_) - comb_mean) / std::sqrt(comb_var)) : 0.0F;
+  grid_fit_ = fit_primed_ ? fit + fit_decay_ * (grid_fit_ - fit) : fit;
+  fit_primed_ = true;
 }
 
 std::uint64_t BeatTracker::beat_time_at(double pos, std::uint64_t end_time) const noexcept {
@@ -280,9 +271,8 @@ std::uint64_t BeatTracker::beat_time_at(double pos, std::uint64_t end_time) cons
 }
 
 bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool audible) noexcept {
-  now_ = end_time;
-  // Full band plus extra weight for the low and mid bands, where kicks and
-  // snares mark the beat (hats, many bands wide, would otherwise dominate).
+  // Full band plus the low and mid bands again: kicks and snares mark the
+  // beat, and hats (many filterbank bands wide) would otherwise dominate.
   const float novelty = in.onset + in.low + in.mid;
   const std::uint64_t idx = frame_;
   history_[idx & history_mask_] = novelty;
@@ -312,7 +302,6 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
   }
   ++frame_;
 
-  long_energy_ = long_decay_ * long_energy_ + (1.0F - long_decay_) * novelty;
   onset_rate_ = rate_decay_ * onset_rate_ + (in.onset_detected ? (1.0F - rate_decay_) * static_cast<float>(frame_rate_) : 0.0F);
 
   if (frame_ % kTempoEvery == 0 && frame_ > 2 * min_lag_) estimate_tempo();
@@ -326,11 +315,14 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
   // while onsets keep coming. Falls fast in silence, slowly in a break.
   const float fit = std::clamp((grid_fit_ - kFitFloor) / (kFitFull - kFitFloor), 0.0F, 1.0F);
   const float activity = std::clamp(onset_rate_ / kMinOnsetRate, 0.0F, 1.0F);
-  const float target = audible ? fit * activity : 0.0F;
+  const float target = audible ? fit * activity * stability_ : 0.0F;
   const float coeff = target > confidence_ ? conf_attack_ : (audible ? conf_release_ : conf_silence_release_);
   confidence_ = target + coeff * (confidence_ - target);
   if (!firing_ && confidence_ >= s_.confidence_on && period_ > 0.0) firing_ = true;
-  if (firing_ && (confidence_ < s_.confidence_off || period_ <= 0.0)) firing_ = false;
+  if (firing_ && (confidence_ < s_.confidence_off || period_ <= 0.0)) {
+    firing_ = false;
+    beats_at_period_ = 0;  // whatever plays next, the old tempo is only a first guess
+  }
 
   if (period_ <= 0.0) {
     next_beat_time_ = 0;

@@ -105,16 +105,16 @@ class BeatTracker {
   bool phase_checked_ = false;      // relock judged for the coming beat
 
   // Activity and confidence
-  float long_energy_ = 0.0F, long_decay_ = 1.0F;
   float onset_rate_ = 0.0F, rate_decay_ = 1.0F;  // detected onsets per second
-  float grid_fit_ = 0.0F, fit_decay_ = 1.0F;  // smoothed on-grid / all-phase comb ratio
+  float grid_fit_ = 0.0F, fit_decay_ = 1.0F;  // smoothed z-score of the locked phase's comb
+  bool fit_primed_ = false;
+  float stability_ = 1.0F, stability_decay_ = 1.0F;  // share of recent tempo estimates agreeing with period_
   float conf_attack_ = 1.0F, conf_release_ = 1.0F, conf_silence_release_ = 1.0F;
   float confidence_ = 0.0F;
   bool firing_ = false;
   std::uint64_t beat_time_ = 0;
   std::uint64_t last_beat_time_ = 0;
   std::uint64_t next_beat_time_ = 0;
-  std::uint64_t now_ = 0;
 };
 
 }  // namespace lumina
