@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "audio_service.hpp"
+#include "dsp_control.hpp"
 #include "lumina/audio/audio_controller.hpp"
 #include "lumina/audio/backend_supervisor.hpp"
 #include "lumina/audio/demo_source.hpp"
@@ -224,6 +225,10 @@ int run_daemon(const Config& config) {
   hooks.status = [&e] { return engine_status(e); };
   hooks.dmx_write = [&e](const DmxOverride& write) { return e.dmx->submit_override(write); };
   e.audio_service->register_handlers(hooks);
+  DspControl dsp_control;
+  dsp_control.analysis = e.analysis.get();
+  dsp_control.audio = e.controller.get();
+  register_dsp_handlers(hooks, dsp_control);
   Server server(server_options, hooks);
 
   e.analysis->start();

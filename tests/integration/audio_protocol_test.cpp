@@ -227,5 +227,45 @@ TEST_F(AudioProtocolTest, NewMediaFilesArePushedToSourceSubscribers) {
   EXPECT_TRUE(listed);
 }
 
+TEST_F(AudioProtocolTest, DspParamsTakeEffectOrAreRejectedWhole) {
+  ASSERT_TRUE(ws->send_json({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter"}}}}, {"reqId", "m"}}));
+  ASSERT_TRUE(ws->receive_type("ack"));
+  auto meter = ws->receive_type("audio_meter");
+  ASSERT_TRUE(meter);
+  EXPECT_EQ((*meter)["payload"]["bands"].size(), 8U);
+
+  // Invalid: named field and range; nothing applied (bands stays 8).
+  const json bad = request("dsp_set_params", {{"bands", 12}, {"fftSize", 1000}});
+  EXPECT_EQ(bad["type"], "error");
+  EXPECT_EQ(bad["payload"]["code"], "BAD_PAYLOAD");
+  EXPECT_NE(bad["payload"]["message"].get<std::string>().find("fftSize"), std::string::npos);
+  EXPECT_NE(bad["payload"]["message"].get<std::string>().find("power of two"), std::string::npos);
+  EXPECT_EQ(request("dsp_set_params", {{"analysisGain", 0.01}})["payload"]["code"], "BAD_PAYLOAD");
+  EXPECT_EQ(request("dsp_set_params", {{"monitor", "yes"}})["payload"]["code"], "BAD_PAYLOAD");
+  EXPECT_EQ(request("dsp_set_params", {{"mockEvents", true}})["payload"]["code"], "BAD_PAYLOAD");
+  EXPECT_EQ(request("dsp_set_params", {{"block", 4096}, {"fftSize", 1024}})["payload"]["code"], "BAD_PAYLOAD")
+      << "hop larger than the FFT is refused";
+  std::this_thread::sleep_for(200ms);
+  meter = ws->receive_type("audio_meter");
+  ASSERT_TRUE(meter);
+  EXPECT_EQ((*meter)["payload"]["bands"].size(), 8U);
+
+  // Valid: takes effect while running, meters keep flowing.
+  const json ok = request("dsp_set_params", {{"bands", 16}, {"fftSize", 4096}, {"block", 256}, {"analysisGain", 2.0},
+                                             {"gateRms", 0.0}, {"monitor", true}, {"mockEvents", false}, {"colour", "red"}});
+  EXPECT_EQ(ok["type"], "ack");
+  EXPECT_EQ(ok["payload"]["ignored"], json::array({"colour"}));
+  bool sixteen = false;
+  for (int i = 0; i < 30 && !sixteen; ++i) {
+    meter = ws->receive_type("audio_meter", 2s);
+    ASSERT_TRUE(meter) << "meters keep flowing through the change";
+    sixteen = (*meter)["payload"]["bands"].size() == 16U;
+  }
+  EXPECT_TRUE(sixteen);
+  const json status = json::parse(http_request(daemon->port(), "GET", "/api/status").body);
+  EXPECT_EQ(status["audio"]["monitor"], true);
+  EXPECT_EQ(status["audio"]["underruns"], 0);
+}
+
 }  // namespace
 }  // namespace lumina::testing
