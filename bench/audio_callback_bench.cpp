@@ -16,6 +16,17 @@ namespace {
 
 constexpr std::uint32_t kRate = 48000;
 
+// Per-call durations → p50/p99/max as a share of the block period.
+void report_shares(benchmark::State& state, std::vector<double>& durations, std::uint32_t frames) {
+  std::sort(durations.begin(), durations.end());
+  const double period = static_cast<double>(frames) / kRate;
+  auto pct = [&](double q) { return durations[static_cast<std::size_t>(q * static_cast<double>(durations.size() - 1))]; };
+  state.counters["p50_share_%"] = 100.0 * pct(0.50) / period;
+  state.counters["p99_share_%"] = 100.0 * pct(0.99) / period;
+  state.counters["max_share_%"] = 100.0 * durations.back() / period;
+  state.counters["period_us"] = period * 1e6;
+}
+
 void run_callback(benchmark::State& state, lumina::SourceKind kind) {
   const auto frames = static_cast<std::uint32_t>(state.range(0));
   lumina::AudioChunkRing ring(1024);
@@ -40,13 +51,7 @@ void run_callback(benchmark::State& state, lumina::SourceKind kind) {
     while (ring.try_pop(sink)) benchmark::DoNotOptimize(sink.samples[0]);
     state.ResumeTiming();
   }
-  std::sort(durations.begin(), durations.end());
-  const double period = static_cast<double>(frames) / kRate;
-  auto pct = [&](double q) { return durations[static_cast<std::size_t>(q * (durations.size() - 1))]; };
-  state.counters["p50_share_%"] = 100.0 * pct(0.50) / period;
-  state.counters["p99_share_%"] = 100.0 * pct(0.99) / period;
-  state.counters["max_share_%"] = 100.0 * durations.back() / period;
-  state.counters["period_us"] = period * 1e6;
+  report_shares(state, durations, frames);
 }
 
 // File playback: the ring is refilled outside the timed region (as the
@@ -98,13 +103,7 @@ void BM_CallbackFile(benchmark::State& state) {
     refill();
     state.ResumeTiming();
   }
-  std::sort(durations.begin(), durations.end());
-  const double period = static_cast<double>(frames) / kRate;
-  auto pct = [&](double q) { return durations[static_cast<std::size_t>(q * (durations.size() - 1))]; };
-  state.counters["p50_share_%"] = 100.0 * pct(0.50) / period;
-  state.counters["p99_share_%"] = 100.0 * pct(0.99) / period;
-  state.counters["max_share_%"] = 100.0 * durations.back() / period;
-  state.counters["period_us"] = period * 1e6;
+  report_shares(state, durations, frames);
 }
 BENCHMARK(BM_CallbackFile)->Arg(64)->Arg(256);
 

@@ -63,14 +63,16 @@ class GrowthReporter {
 struct Engine {
   explicit Engine(const Config& config) : supervisor(audio, audio_settings(config)) {}
 
+  // Order matters on the way out (reverse order): the supervisor, whose
+  // backend drives the callback, goes before anything the callback reads.
   AudioChunkRing ring{kChunkRingCapacity};
   AudioEngine audio{ring};
-  BackendSupervisor supervisor;
   std::vector<float> demo;
   std::unique_ptr<FileReader> file_reader;
   std::unique_ptr<AudioController> controller;
   std::unique_ptr<MediaFolder> media;
-  std::unique_ptr<AudioService> audio_service;
+  BackendSupervisor supervisor;
+  std::unique_ptr<AudioService> audio_service;  // uses the supervisor
   LatestValue<AnalysisFrame> frames;
   std::unique_ptr<AnalysisThread> analysis;
   std::unique_ptr<DmxThread> dmx;

@@ -13,11 +13,11 @@ bool AudioController::post(EngineCommand command) {
   return true;
 }
 
-bool AudioController::select_device() {
+bool AudioController::select_live(SourceKind kind) {
   std::lock_guard lock(mutex_);
   EngineCommand c;
   c.kind = EngineCommand::Kind::kSetSource;
-  c.source = SourceKind::kDeviceInput;
+  c.source = kind;
   if (!post(c)) return false;
   file_.reset();
   reader_.unload();
@@ -26,18 +26,9 @@ bool AudioController::select_device() {
   return true;
 }
 
-bool AudioController::select_demo() {
-  std::lock_guard lock(mutex_);
-  EngineCommand c;
-  c.kind = EngineCommand::Kind::kSetSource;
-  c.source = SourceKind::kDemo;
-  if (!post(c)) return false;
-  file_.reset();
-  reader_.unload();
-  target_state_ = TransportState::kStopped;
-  target_position_.reset();
-  return true;
-}
+bool AudioController::select_device() { return select_live(SourceKind::kDeviceInput); }
+
+bool AudioController::select_demo() { return select_live(SourceKind::kDemo); }
 
 LoadedFile AudioController::select_file(const std::filesystem::path& path) {
   std::lock_guard lock(mutex_);

@@ -59,6 +59,7 @@ class AudioController {
 
  private:
   bool post(EngineCommand command);  // caller holds mutex_
+  bool select_live(SourceKind kind);  // device input or demo: no file involved
 
   AudioEngine& engine_;
   FileReader& reader_;
