@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 
@@ -31,18 +32,20 @@ TEST(LatestValue, EmptyUntilFirstStore) {
 
 TEST(LatestValue, ReadersNeverSeeTornValues) {
   LatestValue<Sample> slot;
-  std::atomic<bool> done{false};
+  std::atomic<bool> stop{false};
+  // The writer keeps writing until the reader has checked enough values that
+  // were read while writes were in flight (bounded in time).
   std::thread writer([&] {
     Sample s;
-    for (std::uint64_t i = 1; i <= 200'000; ++i) {
+    for (std::uint64_t i = 1; !stop.load(std::memory_order_relaxed); ++i) {
       s.id = i;
       s.copies.fill(i);
       slot.store(s);
     }
-    done = true;
   });
   std::uint64_t loads = 0, last = 0;
-  while (!done.load()) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (loads < 20'000 && std::chrono::steady_clock::now() < deadline) {
     Sample out;
     if (slot.load(out)) {
       ++loads;
@@ -51,11 +54,10 @@ TEST(LatestValue, ReadersNeverSeeTornValues) {
       last = out.id;
     }
   }
+  stop = true;
   writer.join();
-  Sample out;
-  ASSERT_TRUE(slot.load(out));
-  EXPECT_EQ(out.id, 200'000U);
-  EXPECT_GT(loads, 0U);
+  EXPECT_GT(loads, 1000U) << "the reader must succeed while the writer is busy";
+  EXPECT_GT(last, 1U);
 }
 
 }  // namespace
