@@ -86,9 +86,7 @@ struct Shared {
   std::map<std::string, int> failures;
 };
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 // {"type":"<t>",...,"ts":<float>} as the server encodes it; cheap enough that
 // the client's own CPU stays small next to the daemon's.
@@ -122,23 +120,31 @@ class Client : public std::enable_shared_from_this<Client> {
                          beast::bind_front_handler(&Client::on_connect, shared_from_this()));
   }
 
-  // Stalled clients: is the server still holding the connection?
+  // Stalled clients: is the server still holding the connection? Drains what
+  // the kernel buffered; the socket ending means the server dropped it, and
+  // messages still flowing after 2 s (or a read timing out) mean it did not.
   void probe(std::function<void(std::string)> done) {
-    // Drain what the kernel buffered, then see whether the socket ends.
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(2));
+    if (probe_deadline_ == Clock::time_point{}) probe_deadline_ = Clock::now() + std::chrono::seconds(2);
+    if (Clock::now() >= probe_deadline_) {
+      done("still connected after " + std::to_string(probe_reads_) + " buffered messages (not dropped)");
+      return;
+    }
+    beast::get_lowest_layer(ws_).expires_at(probe_deadline_);
     ws_.async_read(buffer_, [self = shared_from_this(), done](beast::error_code ec, std::size_t) {
       self->buffer_.consume(self->buffer_.size());
-      if (!ec && ++self->probe_reads_ < 100000) {
+      if (!ec) {
+        ++self->probe_reads_;
         self->probe(done);
         return;
       }
       if (ec == beast::error::timeout) {
-        done("still connected (server holds it, bounded queue)");
+        done("still connected after " + std::to_string(self->probe_reads_) + " buffered messages (not dropped)");
       } else if (ec == websocket::error::closed) {
-        done("closed by server: " + std::to_string(self->ws_.reason().code) + " " +
-             std::string(self->ws_.reason().reason.c_str()));
+        done("closed by server after " + std::to_string(self->probe_reads_) + " buffered messages: " +
+             std::to_string(self->ws_.reason().code) + " " + std::string(self->ws_.reason().reason.c_str()));
       } else {
-        done("dropped by server (" + ec.message() + ")");
+        done("dropped by server after " + std::to_string(self->probe_reads_) + " buffered messages (" + ec.message() +
+             ")");
       }
     });
   }
@@ -169,8 +175,8 @@ class Client : public std::enable_shared_from_this<Client> {
 
   void on_handshake(beast::error_code ec) {
     if (ec) return fail("handshake", ec);
-    subscribe_ = json{{"type", "subscribe"}, {"payload", {{"streams", shared_.options.streams}}}, {"reqId", "load"}}
-                     .dump();
+    subscribe_ =
+        json{{"type", "subscribe"}, {"payload", {{"streams", shared_.options.streams}}}, {"reqId", "load"}}.dump();
     ws_.text(true);
     ws_.async_write(asio::buffer(subscribe_), beast::bind_front_handler(&Client::on_subscribed, shared_from_this()));
   }
@@ -182,9 +188,7 @@ class Client : public std::enable_shared_from_this<Client> {
     if (reader_) read_next();
   }
 
-  void read_next() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&Client::on_read, shared_from_this()));
-  }
+  void read_next() { ws_.async_read(buffer_, beast::bind_front_handler(&Client::on_read, shared_from_this())); }
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec) return fail("read", ec);
@@ -211,6 +215,7 @@ class Client : public std::enable_shared_from_this<Client> {
   std::string subscribe_;
   std::map<std::string, std::uint64_t, std::less<>> counts_;
   int probe_reads_ = 0;
+  Clock::time_point probe_deadline_{};
 };
 
 Options parse(int argc, char** argv) {
@@ -324,16 +329,17 @@ int main(int argc, char** argv) {
       // Then ask the stalled clients' sockets what the server did with them.
       auto pending = std::make_shared<int>(0);
       auto outcomes = std::make_shared<json>(json::array());
-      const auto finish = [&io, &shared, report, outcomes]() mutable {
-        report["stalledOutcome"] = *outcomes;
+      auto result = std::make_shared<json>(std::move(report));
+      const auto finish = [&io, &shared, result, outcomes] {
+        (*result)["stalledOutcome"] = *outcomes;
         shared.finished = true;
-        std::cout << report.dump(2) << std::endl;
+        std::cout << result->dump(2) << std::endl;
         io.stop();
       };
       for (auto& client : clients) {
         if (client->reader() || !client->ok()) continue;
         ++*pending;
-        client->probe([pending, outcomes, finish](std::string outcome) mutable {
+        client->probe([pending, outcomes, finish](std::string outcome) {
           outcomes->push_back(std::move(outcome));
           if (--*pending == 0) finish();
         });

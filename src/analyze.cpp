@@ -165,8 +165,9 @@ int run_analyze(const AnalyzeOptions& options, const Config& config, std::ostrea
   const double duration = static_cast<double>(position) / rate;
   const double tempo = median(summary.confident_bpm);
   const double mean_rms_db =
-      summary.rms_hops ? 10.0 * std::log10(std::max(summary.rms_power_sum / static_cast<double>(summary.rms_hops), 1e-12))
-                       : -120.0;
+      summary.rms_hops
+          ? 10.0 * std::log10(std::max(summary.rms_power_sum / static_cast<double>(summary.rms_hops), 1e-12))
+          : -120.0;
 
   if (options.json) {
     line = "{\"type\":\"end\",\"file\":" + json_string(options.file);
@@ -191,7 +192,8 @@ int run_analyze(const AnalyzeOptions& options, const Config& config, std::ostrea
   out << line;
   line.clear();
   append(line, "onsets:   %llu (%.1f per second); kick %llu, snare %llu, hihat %llu\n",
-         static_cast<unsigned long long>(summary.onsets), duration > 0 ? static_cast<double>(summary.onsets) / duration : 0.0,
+         static_cast<unsigned long long>(summary.onsets),
+         duration > 0 ? static_cast<double>(summary.onsets) / duration : 0.0,
          static_cast<unsigned long long>(summary.kicks), static_cast<unsigned long long>(summary.snares),
          static_cast<unsigned long long>(summary.hihats));
   out << line;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -26,7 +27,9 @@
 #include "lumina/core/sd_notify.hpp"
 #include "lumina/core/version.hpp"
 #include "lumina/dsp/analysis_thread.hpp"
+#include "lumina/dsp/analyzer_config.hpp"
 #include "lumina/lighting/dmx_thread.hpp"
+#include "lumina/net/access_token.hpp"
 #include "lumina/net/server.hpp"
 #include "lumina/store/data_dir.hpp"
 #include "lumina/store/media_folder.hpp"
@@ -125,7 +128,7 @@ nlohmann::json engine_status(const Engine& e) {
         {"callbackHistogram", histogram}}},
       {"file", e.audio_service->file_status_payload()},
       {"analysis",
-       {{"frames", an.frames}, {"chunks", an.chunks}, {"gaps", an.gaps},
+       {{"frames", an.frames}, {"chunks", an.chunks}, {"gaps", an.gaps}, {"paramSwaps", an.param_swaps},
         {"hopLastUs", static_cast<double>(an.last_hop_ns) / 1e3},
         {"hopMaxUs", static_cast<double>(an.max_hop_ns) / 1e3}}},
       {"dmx",
@@ -140,22 +143,68 @@ nlohmann::json engine_status(const Engine& e) {
   };
 }
 
-// Loopback-only until the control plane enforces the access token: a daemon
-// on a venue LAN must never accept unauthenticated control.
-bool is_loopback_address(const std::string& address) {
-  return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+// The engine's figures for GET /metrics (the net module adds its own).
+std::vector<MetricSample> engine_metrics(const Engine& e) {
+  const AudioStats a = e.audio.stats();
+  const AnalysisStats an = e.analysis->stats();
+  const DmxStats d = e.dmx->stats();
+  const BackendStatus b = e.supervisor.status();
+  auto counter = [](std::string name, std::string help, double value) {
+    MetricSample m;
+    m.name = std::move(name);
+    m.help = std::move(help);
+    m.type = MetricType::kCounter;
+    m.value = value;
+    return m;
+  };
+  auto gauge = [](std::string name, std::string help, double value) {
+    MetricSample m;
+    m.name = std::move(name);
+    m.help = std::move(help);
+    m.type = MetricType::kGauge;
+    m.value = value;
+    return m;
+  };
+  std::vector<MetricSample> out;
+  MetricSample callback;
+  callback.name = "lumina_audio_callback_seconds";
+  callback.help = "Duration of the realtime audio callback.";
+  callback.type = MetricType::kHistogram;
+  for (std::size_t i = 0; i < a.callback_histogram.size(); ++i) {
+    const double le = i < kCallbackBucketsUs.size() ? kCallbackBucketsUs[i] / 1e6 : std::numeric_limits<double>::infinity();
+    callback.buckets.push_back({le, a.callback_histogram[i]});
+  }
+  out.push_back(std::move(callback));
+  out.push_back(counter("lumina_audio_blocks_total", "Audio callbacks run.", static_cast<double>(a.blocks)));
+  out.push_back(counter("lumina_audio_xruns_total", "Over/underflows reported by the audio backend.", static_cast<double>(a.xruns)));
+  out.push_back(counter("lumina_audio_underruns_total", "Blocks where file data was due but not read yet (played as silence).",
+                        static_cast<double>(a.underruns)));
+  out.push_back(counter("lumina_audio_ring_overflows_total", "Audio chunks dropped because analysis fell behind.",
+                        static_cast<double>(a.ring_overflows)));
+  out.push_back(counter("lumina_audio_streams_lost_total", "Audio streams that stopped or stalled.", static_cast<double>(b.streams_lost)));
+  out.push_back(gauge("lumina_audio_recovering", "1 while a lost audio device is being reopened.", b.recovering ? 1 : 0));
+  out.push_back(gauge("lumina_audio_callback_max_seconds", "Worst audio callback duration since start.",
+                      static_cast<double>(a.max_callback_ns) / 1e9));
+  out.push_back(counter("lumina_analysis_frames_total", "Analysis frames published.", static_cast<double>(an.frames)));
+  out.push_back(counter("lumina_analysis_gaps_total", "Discontinuities in the analysed audio clock.", static_cast<double>(an.gaps)));
+  out.push_back(counter("lumina_dmx_ticks_total", "DMX frames rendered and sent.", static_cast<double>(d.ticks)));
+  out.push_back(counter("lumina_dmx_missed_ticks_total", "DMX deadlines skipped because the thread woke too late.",
+                        static_cast<double>(d.missed_ticks)));
+  out.push_back(counter("lumina_dmx_packets_sent_total", "Art-Net datagrams accepted by the kernel.", static_cast<double>(d.packets_sent)));
+  out.push_back(counter("lumina_dmx_send_errors_total", "Art-Net sends that failed.", static_cast<double>(d.send_errors)));
+  out.push_back(gauge("lumina_dmx_lateness_max_seconds", "Worst DMX tick wake-up lateness since start.",
+                      static_cast<double>(d.max_lateness_ns) / 1e9));
+  if (d.latency_ms >= 0) {
+    out.push_back(gauge("lumina_audio_to_wire_latency_seconds", "Age of the newest analysed audio when the last DMX frame left.",
+                        d.latency_ms / 1e3));
+  }
+  return out;
 }
 
 }  // namespace
 
 int run_daemon(const Config& config) {
   spdlog::info("luminad {} starting", kVersion);
-  if (!is_loopback_address(config.server.listen)) {
-    spdlog::critical("server.listen is {}: this version serves loopback addresses only (127.0.0.0/8, ::1), because "
-                     "it does not yet enforce the access token a LAN-facing control plane requires",
-                     config.server.listen);
-    return 2;
-  }
   const SystemdNotifier systemd;
 
   std::optional<DataDir> data_dir;
@@ -196,14 +245,7 @@ int run_daemon(const Config& config) {
   spdlog::info("audio: {} '{}' at {} Hz, block {}, source {}", opened.kind, opened.device, rate, opened.block,
                config.audio.source);
 
-  AnalyzerParams params;
-  params.sample_rate = rate;
-  params.fft_size = config.dsp.fft_size;
-  params.hop = config.dsp.hop;
-  params.bands = config.dsp.bands;
-  params.analysis_gain = config.dsp.analysis_gain;
-  params.gate_rms = config.dsp.gate_rms;
-  params.meter_floor_db = config.dsp.meter_floor_db;
+  const AnalyzerParams params = analyzer_params_from_config(config.dsp, rate);
   e.analysis = std::make_unique<AnalysisThread>(params, e.ring, e.frames);
 
   DmxThread::Options dmx_options;
@@ -222,9 +264,22 @@ int run_daemon(const Config& config) {
   server_options.listen = config.server.listen;
   server_options.port = config.server.port;
   server_options.telemetry_fps = config.telemetry.fps;
+  server_options.allowed_origins = config.server.allowed_origins;
+  server_options.rate_limit_per_sec = config.server.rate_limit_per_sec;
+  server_options.rate_limit_burst = config.server.rate_limit_burst;
+  server_options.tls_cert_file = config.server.tls_cert;
+  server_options.tls_key_file = config.server.tls_key;
+  try {
+    // Required (generated on first start) when listening beyond loopback.
+    server_options.access_token = resolve_access_token(config.server.token, config.server.listen, data_dir->root());
+  } catch (const std::exception& err) {
+    spdlog::critical("access token: {}", err.what());
+    return 1;
+  }
   ServerHooks hooks;
   hooks.frames = &e.frames;
   hooks.status = [&e] { return engine_status(e); };
+  hooks.metrics = [&e] { return engine_metrics(e); };
   hooks.dmx_write = [&e](const DmxOverride& write) { return e.dmx->submit_override(write); };
   e.audio_service->register_handlers(hooks);
   DspControl dsp_control;
@@ -277,6 +332,7 @@ int run_daemon(const Config& config) {
     overflows.update(a.ring_overflows);
     missed.update(d.missed_ticks);
     send_errors.update(d.send_errors);
+    e.analysis->reclaim();  // frees an Analyzer retired by a dsp_set_params swap
     // Ping only while the audio clock and the DMX thread make progress (a lost
     // device is bridged by the null clock, so audio blocks keep coming).
     if (d.ticks != last_ticks && a.blocks != last_blocks) systemd.watchdog();

@@ -219,7 +219,7 @@ def write_wav(path, samples):
 
 
 def sox(*args):
-    subprocess.run(['sox', *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(['sox', '-R', *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def merge_onsets(times, within=0.030):

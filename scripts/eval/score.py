@@ -13,7 +13,9 @@ and prints per-clip and overall figures:
   tempo     median |BPM error| in % while the true tempo has been steady for
             4 s, from the first correct beat on (luminad: the frames' bpm;
             aubio: `aubio tempo`'s global value, constant-tempo clips only);
-            "in ±0.5 %" is the share of those luminad frames within 0.5 %
+            "within ±0.5 %" is the share of those luminad frames within 0.5 %,
+            also given for the frames at the right metrical level (< 4 %
+            error, i.e. no octave or 3:2 error)
   1st beat  seconds from the first true beat to the first estimated beat
             that starts a run of 4 correct beats
   delay     causal detection delay of matched onsets: when the detection is
@@ -224,9 +226,14 @@ def main():
                                                               mean(r['onsetF'][1] for r in onset_rows)))
     print('  beat F mean             luminad %.3f   aubio %.3f' % (mean(r['beatF'][0] for r in rows),
                                                               mean(r['beatF'][1] for r in rows)))
+    right_level = [e for e in tempo_errors_l if e < 4.0]  # frames at the right metrical level
     print('  tempo err median        luminad %s %%  (%s %% of steady frames within ±0.5 %%)   aubio tempo %s %%' % (
         fmt(pct(tempo_errors_l, 0.5), '%.3f'), fmt(100.0 * sum(tempo_within) / len(tempo_within) if tempo_within else None, '%.1f'),
         fmt(pct(tempo_errors_a, 0.5), '%.3f')))
+    print('  tempo at the right level luminad %s %% of steady frames; of those %s %% within ±0.5 %%, p90 error %s %%' % (
+        fmt(100.0 * len(right_level) / len(tempo_errors_l) if tempo_errors_l else None, '%.1f'),
+        fmt(100.0 * sum(e <= 0.5 for e in right_level) / len(right_level) if right_level else None, '%.1f'),
+        fmt(pct(right_level, 0.9), '%.2f')))
     print('  first correct beat      luminad median %s s, ≤ 2 s in %d/%d clips   aubio median %s s, ≤ 2 s in %d/%d' % (
         fmt(pct([f if f is not None else 1e9 for f in firsts_l], 0.5)), sum(f is not None and f <= 2.0 for f in firsts_l),
         len(rows), fmt(pct([f if f is not None else 1e9 for f in firsts_a], 0.5)),

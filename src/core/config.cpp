@@ -212,6 +212,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.read("analysisGain", c.dsp.analysis_gain, 0.1, 1000.0);
     r.read("gateRms", c.dsp.gate_rms, 0.0, 1.0);
     r.read("meterFloorDb", c.dsp.meter_floor_db, -120.0, -6.0);
+    r.read("autoGain", c.dsp.auto_gain);
+    r.read("autoGainTargetDb", c.dsp.auto_gain_target_db, -60.0, 0.0);
+    r.read("autoGainMaxDb", c.dsp.auto_gain_max_db, 0.0, 60.0);
     r.reject_unknown();
   }
   if (const json* v = top.find("telemetry")) {
@@ -339,7 +342,10 @@ nlohmann::json config_to_json(const Config& c) {
         {"bands", c.dsp.bands},
         {"analysisGain", c.dsp.analysis_gain},
         {"gateRms", c.dsp.gate_rms},
-        {"meterFloorDb", c.dsp.meter_floor_db}}},
+        {"meterFloorDb", c.dsp.meter_floor_db},
+        {"autoGain", c.dsp.auto_gain},
+        {"autoGainTargetDb", c.dsp.auto_gain_target_db},
+        {"autoGainMaxDb", c.dsp.auto_gain_max_db}}},
       {"telemetry", {{"fps", c.telemetry.fps}}},
       {"dmx",
        {{"fps", c.dmx.fps}, {"blackoutOnExit", c.dmx.blackout_on_exit}, {"universe", c.dmx.universe},

@@ -261,7 +261,8 @@ void Analyzer::adopt(Analyzer& previous) noexcept {
   f.rms = old.rms;
   f.peak = old.peak;
   f.energy = old.energy;
-  const bool same_bands = params_.bands == previous.params_.bands && params_.band_scale == previous.params_.band_scale &&
+  const bool same_bands = params_.bands == previous.params_.bands &&
+                          params_.band_scale == previous.params_.band_scale &&
                           params_.sample_rate == previous.params_.sample_rate;
   if (same_bands) f.bands = old.bands;
   if (params_.auto_gain_target_db == previous.params_.auto_gain_target_db &&

@@ -7,27 +7,36 @@
 namespace lumina {
 namespace {
 
-constexpr std::uint64_t kTempoEvery = 8;        // frames between tempo estimates (~21 ms at 375 Hz)
-constexpr double kSameTempo = 0.04;             // within 4 %: refine, do not switch
-constexpr double kTempoSmoothing = 0.25;        // share of each refinement applied
-constexpr float kSwitchMargin = 1.10F;          // a new tempo must score 10 % better ...
-constexpr double kSwitchSeconds = 0.75;         // ... for this long
-constexpr int kEstablishedBeats = 4;            // before this many beats a better tempo wins at once
-constexpr double kPhaseWidth = 0.08;            // phase lock: σ of the continuity weight, in periods
-constexpr float kRelockMargin = 1.4F;           // a phase elsewhere must score 40 % better ...
-constexpr int kRelockBeats = 2;                 // ... at two beats in a row
-constexpr double kMinBeatSpacing = 0.6;         // periods: no two beats closer than this
-constexpr float kCombDecay = 0.8F;              // weight of each older beat in the phase comb
+constexpr std::uint64_t kTempoEvery = 8;  // frames between tempo estimates (~21 ms at 375 Hz)
+constexpr double kSameTempo = 0.04;       // within 4 %: refine, do not switch
+constexpr double kTempoSmoothing = 0.25;  // share of each refinement applied
+constexpr float kSwitchMargin = 1.10F;    // a new tempo must score 10 % better ...
+constexpr double kSwitchSeconds = 0.75;   // ... for this long
+constexpr int kEstablishedBeats = 4;      // before this many beats a better tempo wins quickly:
+constexpr int kFirstGuessVotes = 3;       // after this many estimates in a row (~60 ms)
+constexpr double kPhaseWidth = 0.08;      // phase lock: σ of the continuity weight, in periods
+constexpr float kRelockMargin = 1.4F;     // a phase elsewhere must score 40 % better ...
+constexpr int kRelockBeats = 2;           // ... at two beats in a row
+constexpr double kMinBeatSpacing = 0.6;   // periods: no two beats closer than this
+constexpr float kCombDecay = 0.8F;        // weight of each older beat in the phase comb
 constexpr double kPriorLowBpm = 90.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
-// Grid fit (z-score of the locked phase among all phases) mapped to confidence 0..1.
-constexpr float kFitFloor = 3.5F, kFitFull = 5.0F;
-constexpr double kFitSeconds = 1.5;  // smoothing of the grid fit
+// Grid fit: share of the last kFitBeats grid points with a detected onset
+// near them, mapped kFitFloor..kFitFull → confidence 0..1. Random onsets at
+// 3 per second land near a grid point about 15 % of the time.
+constexpr float kFitFloor = 0.45F, kFitFull = 0.85F;
+constexpr double kFitSeconds = 1.0;  // smoothing of the grid fit
+constexpr int kFitBeats = 12;
+constexpr double kFitToleranceSeconds = 0.027;  // an onset this close to a grid point counts
+constexpr std::uint64_t kFitEvery = 4;          // frames between grid-fit judgements
 constexpr double kStabilitySeconds = 1.0;       // memory of tempo-estimate agreement
 constexpr float kMinOnsetRate = 1.0F;           // onsets per second for full activity
+constexpr std::size_t kOnsetMemory = 128;       // recent onset frames kept for the grid fit
 constexpr double kRateSeconds = 2.0;
 constexpr double kConfAttackSeconds = 0.4, kConfReleaseSeconds = 2.5, kConfSilenceSeconds = 0.25;
 constexpr float kMinEnergy = 1e-4F;
 constexpr float kBackbeatWeight = 0.5F;
+constexpr float kMinLagShare = 0.25F;    // per-lag energy floor, as a share of the zero-lag energy
+constexpr float kPhaseLowWeight = 0.5F;  // extra kick-band weight in the phase comb
 
 float decay_for(double seconds, double rate) { return static_cast<float>(std::exp(-1.0 / (seconds * rate))); }
 
@@ -47,15 +56,18 @@ BeatTracker::BeatTracker(double frame_rate, std::uint32_t hop, double odf_delay_
   max_lag_ = static_cast<std::size_t>(std::ceil(60.0 * frame_rate / s_.min_bpm));
   acf_lo_ = std::max<std::size_t>(1, min_lag_ / 2);
   acf_hi_ = 2 * max_lag_ + 2;
-  const auto comb_span = static_cast<std::size_t>((s_.comb_beats + 2.0) * static_cast<double>(max_lag_) + odf_delay_);
+  const double comb_beats = std::max(s_.comb_beats, static_cast<double>(kFitBeats));
+  const auto comb_span = static_cast<std::size_t>((comb_beats + 2.0) * static_cast<double>(max_lag_) + odf_delay_);
   history_.assign(std::bit_ceil(std::max(acf_hi_, comb_span) + 16), 0.0F);
   history_mask_ = history_.size() - 1;
   smoothed_.assign(history_.size(), 0.0F);
+  phase_history_.assign(history_.size(), 0.0F);
   acf_.assign(acf_hi_ + 1, 0.0F);
   mid_acf_.assign(acf_hi_ + 1, 0.0F);
   lag_energy_.assign(acf_hi_ + 1, 0.0F);
   mid_lag_energy_.assign(acf_hi_ + 1, 0.0F);
   mid_history_.assign(history_.size(), 0.0F);
+  onset_frames_.assign(kOnsetMemory, 0);
   prior_.assign(max_lag_ + 2, 0.0F);
   for (std::size_t lag = std::max<std::size_t>(min_lag_, 1); lag < prior_.size(); ++lag) {
     const double bpm = 60.0 * frame_rate / static_cast<double>(lag);
@@ -66,7 +78,7 @@ BeatTracker::BeatTracker(double frame_rate, std::uint32_t hop, double odf_delay_
   }
   acf_decay_ = decay_for(s_.acf_seconds, frame_rate);
   rate_decay_ = decay_for(kRateSeconds, frame_rate);
-  fit_decay_ = decay_for(kFitSeconds, frame_rate);
+  fit_decay_ = decay_for(kFitSeconds, frame_rate / static_cast<double>(kFitEvery));
   stability_decay_ = decay_for(kStabilitySeconds, frame_rate / static_cast<double>(kTempoEvery));
   conf_attack_ = decay_for(kConfAttackSeconds, frame_rate);
   conf_release_ = decay_for(kConfReleaseSeconds, frame_rate);
@@ -76,14 +88,15 @@ BeatTracker::BeatTracker(double frame_rate, std::uint32_t hop, double odf_delay_
 namespace {
 // Normalised correlation at a fractional lag: each lag is divided by the
 // energies of its own two operands, so lags with less history behind them
-// (at start-up) are not biased low against short lags.
+// (at start-up) are not biased low against short lags -- down to a floor.
 float normalised_at(const std::vector<float>& acf, const std::vector<float>& lag_energy, float zero_energy, double lag,
                     std::size_t lo, std::size_t hi) {
   const double clamped = std::clamp(lag, static_cast<double>(lo), static_cast<double>(hi - 1));
   const auto i = static_cast<std::size_t>(clamped);
   const auto t = static_cast<float>(clamped - static_cast<double>(i));
   auto at = [&](std::size_t k) {
-    const float denom = std::sqrt(zero_energy * lag_energy[k]);
+    // A lag with almost no history behind it yet is not trusted to be 1.0.
+    const float denom = std::sqrt(zero_energy * std::max(lag_energy[k], kMinLagShare * zero_energy));
     return denom > kMinEnergy * kMinEnergy ? acf[k] / denom : 0.0F;
   };
   return (1.0F - t) * at(i) + t * at(i + 1);
@@ -102,8 +115,10 @@ float BeatTracker::tempo_score(double lag) const noexcept {
   const auto index = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(lag)), min_lag_, max_lag_);
   // The second harmonic confirms the period and separates it from its half.
   const float periodicity = 0.5F * (acf(lag) + acf(2.0 * lag));
-  // Backbeat: snares and claps repeat every two beats, not every beat.
-  const float backbeat = std::max(0.0F, mid_acf(2.0 * lag) - mid_acf(lag));
+  // Backbeat: snares and claps repeat every two beats, not every beat -- and
+  // not every two thirds of the span either (a snare on every beat would
+  // otherwise promote 3:2 of the tempo).
+  const float backbeat = std::max(0.0F, mid_acf(2.0 * lag) - std::max(mid_acf(lag), mid_acf(2.0 * lag / 3.0)));
   return prior_[index] * (periodicity + kBackbeatWeight * backbeat);
 }
 
@@ -171,7 +186,7 @@ void BeatTracker::estimate_tempo() noexcept {
     candidate_period_ = estimate;
     // A tempo that has not produced a few beats yet is only a first guess.
     const auto needed = beats_at_period_ < kEstablishedBeats
-                            ? 1
+                            ? kFirstGuessVotes
                             : static_cast<int>(kSwitchSeconds * frame_rate_ / static_cast<double>(kTempoEvery));
     if (candidate_votes_ >= needed) {
       period_ = estimate;
@@ -211,13 +226,8 @@ void BeatTracker::track_phase() noexcept {
 
   double free_pos = -1.0, locked_pos = -1.0;
   float free_score = 0.0F, locked_score = 0.0F, locked_raw = 0.0F;
-  double comb_sum = 0.0, comb_sum2 = 0.0;
-  int comb_count = 0;
   for (double g = std::floor(low) + 1.0; g <= high; g += 1.0) {
     const float s = comb(g);
-    comb_sum += s;
-    comb_sum2 += static_cast<double>(s) * s;
-    ++comb_count;
     if (s > free_score) {
       free_score = s;
       free_pos = g;
@@ -254,12 +264,33 @@ void BeatTracker::track_phase() noexcept {
   // Never two beats closer than kMinBeatSpacing periods.
   while (predicted_ < earliest) predicted_ += p;
 
-  // Grid fit: how far the comb at the locked phase stands out from the comb
-  // at all other phases (a z-score). Periodic music scores 4.5..6, random
-  // hits 2..3.5 with brief chance peaks, so it is smoothed over a second.
-  const double comb_mean = comb_count > 0 ? comb_sum / comb_count : 0.0;
-  const double comb_var = comb_count > 0 ? std::max(0.0, comb_sum2 / comb_count - comb_mean * comb_mean) : 0.0;
-  const float fit = comb_var > 1e-12 ? static_cast<float>((comb(predicted_) - comb_mean) / std::sqrt(comb_var)) : 0.0F;
+  if (frame_ % kFitEvery == 0) judge_grid_fit();
+}
+
+void BeatTracker::judge_grid_fit() noexcept {
+  // Grid fit: how many of the last kFitBeats grid points had a detected
+  // onset near them. Counting detections (not novelty) keeps steady noise,
+  // which raises the novelty at every phase, from diluting the measure.
+  // Onsets fire on the rising edge, about odf_delay_ - 1 frames before the
+  // novelty peak the grid is aligned to.
+  const auto n = static_cast<double>(frame_ - 1);
+  const double tolerance = kFitToleranceSeconds * frame_rate_;
+  int points = 0, hits = 0;
+  for (int j = 1; j <= kFitBeats; ++j) {
+    const double g = predicted_ - j * period_ - (odf_delay_ - 1.0);
+    if (g > n - tolerance) continue;  // not judged until the window around it has been heard
+    if (g < 0.0) break;
+    ++points;
+    for (std::size_t k = 0; k < onset_count_; ++k) {
+      const auto f = static_cast<double>(onset_frames_[k]);
+      if (std::fabs(f - g) <= tolerance) {
+        ++hits;
+        break;
+      }
+    }
+  }
+  if (points == 0) return;
+  const float fit = static_cast<float>(hits) / static_cast<float>(points);
   grid_fit_ = fit_primed_ ? fit + fit_decay_ * (grid_fit_ - fit) : fit;
   fit_primed_ = true;
 }
@@ -276,8 +307,12 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
   const float novelty = in.onset + in.low + in.mid;
   const std::uint64_t idx = frame_;
   history_[idx & history_mask_] = novelty;
-  // Snare evidence: mid-band flux a simultaneous kick does not explain.
-  const float snare = std::max(0.0F, in.mid - in.low);
+  // The phase comb weights the kick band up: tempo only needs periodicity,
+  // but phase must pick the beat over the off-beat, and kicks mark the beat
+  // even where snares play off it (dembow, breakbeats).
+  phase_history_[idx & history_mask_] = novelty + kPhaseLowWeight * in.low;
+  // Snare evidence (the onset detector already removed what a kick explains).
+  const float snare = in.mid;
   mid_history_[idx & history_mask_] = snare;
   const std::size_t hi = static_cast<std::size_t>(std::min<std::uint64_t>(acf_hi_, idx));
   for (std::size_t lag = acf_lo_; lag <= hi; ++lag) {
@@ -290,19 +325,27 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
   }
   acf_zero_ = acf_decay_ * acf_zero_ + novelty * novelty;
   mid_acf_zero_ = acf_decay_ * mid_acf_zero_ + snare * snare;
-  // Triangular smoothing centred kSmoothRadius frames back: the phase comb
-  // then tolerates timing jitter and swing of a few milliseconds.
+  // Triangular smoothing of the phase novelty, centred kSmoothRadius frames
+  // back: the phase comb then tolerates timing jitter of a few milliseconds.
   if (idx >= 2 * kSmoothRadius) {
     float sum = 0.0F;
     for (std::size_t k = 0; k <= 2 * kSmoothRadius; ++k) {
-      const float w = static_cast<float>(kSmoothRadius + 1 - (k > kSmoothRadius ? k - kSmoothRadius : kSmoothRadius - k));
-      sum += w * history_[(idx - k) & history_mask_];
+      const float w =
+          static_cast<float>(kSmoothRadius + 1 - (k > kSmoothRadius ? k - kSmoothRadius : kSmoothRadius - k));
+      sum += w * phase_history_[(idx - k) & history_mask_];
     }
-    smoothed_[(idx - kSmoothRadius) & history_mask_] = sum / static_cast<float>((kSmoothRadius + 1) * (kSmoothRadius + 1));
+    smoothed_[(idx - kSmoothRadius) & history_mask_] =
+        sum / static_cast<float>((kSmoothRadius + 1) * (kSmoothRadius + 1));
   }
   ++frame_;
 
-  onset_rate_ = rate_decay_ * onset_rate_ + (in.onset_detected ? (1.0F - rate_decay_) * static_cast<float>(frame_rate_) : 0.0F);
+  onset_rate_ =
+      rate_decay_ * onset_rate_ + (in.onset_detected ? (1.0F - rate_decay_) * static_cast<float>(frame_rate_) : 0.0F);
+  if (in.onset_detected) {
+    onset_frames_[onset_next_] = idx;
+    onset_next_ = (onset_next_ + 1) % onset_frames_.size();
+    onset_count_ = std::min(onset_count_ + 1, onset_frames_.size());
+  }
 
   if (frame_ % kTempoEvery == 0 && frame_ > 2 * min_lag_) estimate_tempo();
   if (period_ > 0.0) {

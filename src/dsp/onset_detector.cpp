@@ -8,17 +8,17 @@
 namespace lumina {
 namespace {
 
-constexpr double kWindowSeconds = 0.0213;   // ≈ 1024 samples at 48 kHz
-constexpr std::uint32_t kHopDivisor = 8;    // sub-hop = window / 8
+constexpr double kWindowSeconds = 0.0213;  // ≈ 1024 samples at 48 kHz
+constexpr std::uint32_t kHopDivisor = 8;   // sub-hop = window / 8
 constexpr double kBandsPerOctave = 6.0;
 constexpr double kFilterLowHz = 30.0;
-constexpr double kFilterHighHz = 16000.0;
+constexpr double kFilterHighHz = 22000.0;  // cymbals and hats reach far above 16 kHz
 // log(1 + γ|X|): γ = 1000 puts the knee at -60 dBFS, so the flux of anything
 // clearly audible is a ratio (level-independent) and hiss below it adds little.
 constexpr float kCompression = 1000.0F;
 constexpr double kMinIntervalSeconds = 0.050;  // faster than 16ths at 180 BPM is a flam, not two onsets
 constexpr double kMedianSeconds = 0.25;
-constexpr double kPeakDecaySeconds = 3.0;      // onset strength normalises to the last few seconds
+constexpr double kPeakDecaySeconds = 3.0;  // onset strength normalises to the last few seconds
 constexpr double kIntensityReleaseSeconds = 0.12;
 // Below these the detection functions are never normalised up (silence and hiss stay 0).
 constexpr float kFullPeakFloor = 1.0F;
@@ -27,6 +27,8 @@ constexpr float kFullOffset = 0.08F;
 constexpr float kBandOffset = 0.25F;
 constexpr float kThresholdFactor = 1.5F;
 constexpr double kOdfDelayFrames = 3.0;
+constexpr float kBandLevelRatio = 0.03F;  // -15 dB: band onsets need energy within this of the band's peak
+constexpr double kLevelPeakSeconds = 4.0;
 
 std::uint32_t onset_window_for(std::uint32_t sample_rate) {
   // Nearest power of two to ~21 ms, at least 256.
@@ -133,6 +135,7 @@ OnsetDetector::OnsetDetector(std::uint32_t sample_rate)
 
   peak_decay_ = static_cast<float>(std::exp(-1.0 / (kPeakDecaySeconds * rate)));
   intensity_release_ = static_cast<float>(std::exp(-1.0 / (kIntensityReleaseSeconds * rate)));
+  level_decay_ = static_cast<float>(std::exp(-1.0 / (kLevelPeakSeconds * rate)));
   // Where the flux of an abrupt onset is centred, in sub-hops after it:
   // log compression makes the flux respond as soon as the onset enters the
   // window's rising Hann edge, and it spreads over about kLag + 2 sub-hops.
@@ -152,11 +155,15 @@ void OnsetDetector::process(std::uint64_t end_time) noexcept {
   const std::size_t ref_row = (row_ + 1) % (kLag + 1);  // the row written kLag sub-hops ago
   const float* reference = &log_bands_[ref_row * band_count_];
   const float scale2 = magnitude_scale_ * magnitude_scale_;
+  std::array<float, kOnsetBandCount> group_power{};
   for (std::size_t b = 0; b < band_count_; ++b) {
     float power = 0.0F;
     for (std::size_t k = edges_[b]; k < edges_[b + 1]; ++k) power += std::norm(spectrum[k]);
-    const float magnitude = std::sqrt(power * scale2 / static_cast<float>(edges_[b + 1] - edges_[b]));
-    current[b] = std::log1p(kCompression * magnitude);
+    const float mean_power = power * scale2 / static_cast<float>(edges_[b + 1] - edges_[b]);
+    current[b] = std::log1p(kCompression * std::sqrt(mean_power));
+    for (std::size_t g = 0; g < kOnsetBandCount; ++g) {
+      if (b >= groups_[g].first && b < groups_[g].second) group_power[g] += mean_power;
+    }
   }
 
   OnsetResult& r = result_;
@@ -186,18 +193,37 @@ void OnsetDetector::process(std::uint64_t end_time) noexcept {
   strength_peak_ = std::max(r.odf, strength_peak_ * peak_decay_);
   r.strength = std::min(1.0F, r.odf / std::max(strength_peak_, kFullPeakFloor));
 
+  std::array<float, kOnsetBandCount> mean_rise{};
   for (std::size_t g = 0; g < kOnsetBandCount; ++g) {
     const std::size_t width = groups_[g].second - groups_[g].first;
-    const float value = width ? band_sum[g] / static_cast<float>(width) : 0.0F;
+    mean_rise[g] = width ? band_sum[g] / static_cast<float>(width) : 0.0F;
+  }
+  for (std::size_t g = 0; g < kOnsetBandCount; ++g) {
+    // Each instrument band counts only the rise its lower neighbour does not
+    // explain: a kick's click reaches the mid band and a snare's rattle the
+    // high band, but then the band below rises as much or more.
+    const float value = g == 0 ? mean_rise[g] : std::max(0.0F, mean_rise[g] - mean_rise[g - 1]);
     r.band_odf[g] = value;
     OnsetPicker& picker = band_pickers_[g];
-    r.band_onset[g] = picker.update(value);
+    // The flux is a ratio, so a faint hit in an empty band looks like a loud
+    // one: a band onset also needs energy near the band's recent peak level
+    // (a snare's low end is not a kick).
+    // The energy is judged over the whole attack, not only its first
+    // sub-hop, where the Hann edge still hides most of the hit.
+    level_peak_[g] = std::max(group_power[g], level_peak_[g] * level_decay_);
+    const bool loud_enough = group_power[g] >= kBandLevelRatio * level_peak_[g];
+    if (picker.update(value)) band_pending_[g] = true;
+    if (!picker.in_attack()) band_pending_[g] = false;
+    r.band_onset[g] = band_pending_[g] && loud_enough;
+    if (r.band_onset[g]) band_pending_[g] = false;
     r.band_novelty[g] = std::max(0.0F, value - picker.median());
     band_peak_[g] = std::max(value, band_peak_[g] * peak_decay_);
     const float normalised = std::min(1.0F, value / std::max(band_peak_[g], kBandPeakFloor));
     float intensity = r.band_intensity[g] * intensity_release_;
     // Follow the flux up while this band's onset is still rising.
-    if (r.band_onset[g] || picker.in_attack()) intensity = std::max(intensity, normalised);
+    if (r.band_onset[g] || (picker.in_attack() && !band_pending_[g] && loud_enough)) {
+      intensity = std::max(intensity, normalised);
+    }
     r.band_intensity[g] = intensity;
   }
 }

@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include <boost/asio/ip/address.hpp>
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/address.hpp>
 
 namespace lumina {
 namespace {
@@ -101,8 +101,9 @@ std::string read_token_file(const std::filesystem::path& path, bool& exists) {
     content.pop_back();
   }
   if (!usable_token(content)) {
-    fail(path, "holds no usable token (expected one line of printable ASCII without spaces); delete it to "
-               "generate a new one");
+    fail(path,
+         "holds no usable token (expected one line of printable ASCII without spaces); delete it to "
+         "generate a new one");
   }
   return content;
 }
@@ -159,8 +160,9 @@ std::string resolve_access_token(const std::string& configured, const std::strin
                                  const std::filesystem::path& data_dir) {
   if (!configured.empty()) {
     if (!usable_token(configured)) {
-      throw std::runtime_error("the configured access token (server.token / LUMINA_TOKEN) must be printable ASCII "
-                               "without spaces");
+      throw std::runtime_error(
+          "the configured access token (server.token / LUMINA_TOKEN) must be printable ASCII "
+          "without spaces");
     }
     return configured;
   }

@@ -70,22 +70,22 @@ void Responder::error(std::string_view code, std::string_view message) {
 Dispatcher::Dispatcher(DmxSink dmx_sink, TokenCheck token_check) : dmx_sink_(std::move(dmx_sink)) {
   add("subscribe", handle_subscribe);
   add("unsubscribe", handle_unsubscribe);
-  add(std::string(kTypeAuth), [check = std::move(token_check)](const Request& request, ClientState& client,
-                                                               Responder& responder) {
-    const auto it = request.payload.find("token");
-    if (it == request.payload.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-      responder.error(kErrBadPayload, "field 'token' must be a non-empty string");
-      return;
-    }
-    // Without a configured token every client is already authenticated; the
-    // ack lets a UI that always sends `auth` work against both setups.
-    if (!check || check(it->get_ref<const std::string&>())) {
-      client.authenticated = true;
-      responder.ack();
-      return;
-    }
-    responder.error(kErrUnauthorized, "invalid token");
-  });
+  add(std::string(kTypeAuth),
+      [check = std::move(token_check)](const Request& request, ClientState& client, Responder& responder) {
+        const auto it = request.payload.find("token");
+        if (it == request.payload.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+          responder.error(kErrBadPayload, "field 'token' must be a non-empty string");
+          return;
+        }
+        // Without a configured token every client is already authenticated; the
+        // ack lets a UI that always sends `auth` work against both setups.
+        if (!check || check(it->get_ref<const std::string&>())) {
+          client.authenticated = true;
+          responder.ack();
+          return;
+        }
+        responder.error(kErrUnauthorized, "invalid token");
+      });
 }
 
 bool Dispatcher::is_builtin(std::string_view type) {
@@ -177,8 +177,9 @@ void Dispatcher::refuse_unauthenticated(const Inbound& inbound, DispatchResult& 
     result.kind = kKindDmxWrite;
   }
   result.replies.push_back(
-      {"error", encode_error(kErrUnauthorized,
-                             R"(not authenticated: send {"type":"auth","payload":{"token":"..."}} first)", req_id, ts)});
+      {"error",
+       encode_error(kErrUnauthorized, R"(not authenticated: send {"type":"auth","payload":{"token":"..."}} first)",
+                    req_id, ts)});
 }
 
 void Dispatcher::apply_legacy(const LegacyWrites& legacy) const {

@@ -29,8 +29,8 @@ inline constexpr std::size_t kMaxSubscriptions = 64;
 inline constexpr std::uint32_t kMaxAuthFailures = 5;
 
 // Labels of DispatchResult::kind for messages that name no handled type.
-inline constexpr std::string_view kKindInvalid = "invalid";   // BAD_JSON / BAD_PAYLOAD before a type was read
-inline constexpr std::string_view kKindUnknown = "unknown";   // a type nobody handles
+inline constexpr std::string_view kKindInvalid = "invalid";     // BAD_JSON / BAD_PAYLOAD before a type was read
+inline constexpr std::string_view kKindUnknown = "unknown";     // a type nobody handles
 inline constexpr std::string_view kKindDmxWrite = "dmx_write";  // legacy {ch,val} writes
 
 // The dispatcher asks the session to close once the replies are sent.
@@ -42,7 +42,7 @@ struct CloseRequest {
 // What the protocol remembers about one WebSocket client.
 struct ClientState {
   std::set<std::string, std::less<>> streams;  // subscribed push types
-  bool authenticated = true;  // false until `auth` succeeds when a token is required
+  bool authenticated = true;                   // false until `auth` succeeds when a token is required
   std::uint32_t auth_failures = 0;
   std::optional<CloseRequest> close;
 

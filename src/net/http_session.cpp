@@ -8,15 +8,15 @@
 #include <type_traits>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
-#include "lumina/core/version.hpp"
 #include "endpoint_text.hpp"
+#include "lumina/core/version.hpp"
 #include "server_context.hpp"
 #include "ws_session.hpp"
 
@@ -131,8 +131,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       ++context_->counters.origin_refused;
       spdlog::warn("net: refused {} {} from {}: origin {} not allowed", to_std(header.method_string()), path, peer_,
                    origin_);
-      respond_and_close(http_error(403, "forbidden_origin",
-                                   "origin '" + origin_ + "' is not allowed (server.allowedOrigins)"));
+      respond_and_close(
+          http_error(403, "forbidden_origin", "origin '" + origin_ + "' is not allowed (server.allowedOrigins)"));
       return;
     }
     body_parser_.emplace(std::move(*header_parser_));
@@ -163,9 +163,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       spdlog::warn("net: refused WebSocket from {}: {}", peer_,
                    context_->stopping ? "server stopping" : "too many clients");
       respond_and_close(http_error(503, "too_many_clients",
-                                   context_->stopping ? "server is shutting down"
-                                                      : "at most " + std::to_string(kMaxWsSessions) +
-                                                            " WebSocket clients"));
+                                   context_->stopping
+                                       ? "server is shutting down"
+                                       : "at most " + std::to_string(kMaxWsSessions) + " WebSocket clients"));
       return;
     }
     // Cross-site WebSocket hijacking: a page from another origin must not
@@ -173,9 +173,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (!context_->origins.allows(origin_, host_)) {
       ++context_->counters.origin_refused;
       spdlog::warn("net: refused WebSocket from {}: origin {} not allowed", peer_, origin_);
-      respond_and_close(http_error(403, "forbidden_origin",
-                                   "origin '" + origin_ +
-                                       "' is not allowed to open the WebSocket (server.allowedOrigins)"));
+      respond_and_close(
+          http_error(403, "forbidden_origin",
+                     "origin '" + origin_ + "' is not allowed to open the WebSocket (server.allowedOrigins)"));
       return;
     }
     bool authenticated = authorized_;
@@ -213,15 +213,15 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     response_.version(version);
     response_.result(reply.status);
     response_.set(http::field::server, std::string(kServerName) + "/" + kVersion);
-    if (!reply.body.empty() && !reply.content_type.empty()) response_.set(http::field::content_type, reply.content_type);
+    if (!reply.body.empty() && !reply.content_type.empty())
+      response_.set(http::field::content_type, reply.content_type);
     for (const auto& [name, value] : context_->origins.cors_headers(origin_, host_)) response_.set(name, value);
     for (const auto& [name, value] : reply.headers) response_.set(name, value);
     response_.keep_alive(keep_alive);
     response_.body() = std::move(reply.body);
     response_.prepare_payload();
     tcp().expires_after(kHttpTimeout);
-    http::async_write(stream_, response_,
-                      beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
+    http::async_write(stream_, response_, beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t /*bytes*/) {
@@ -241,11 +241,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   // the connection closes; I/O errors and timeouts just end the session.
   void refuse_or_fail(const beast::error_code& ec) {
     if (ec == http::error::header_limit) {
-      respond_and_close(http_error(431, "header_too_large",
-                                   "request header exceeds " + std::to_string(kHttpHeaderLimit) + " bytes"));
+      respond_and_close(
+          http_error(431, "header_too_large", "request header exceeds " + std::to_string(kHttpHeaderLimit) + " bytes"));
     } else if (ec == http::error::body_limit) {
-      respond_and_close(http_error(413, "payload_too_large",
-                                   "request body exceeds " + std::to_string(kHttpBodyLimit) + " bytes"));
+      respond_and_close(
+          http_error(413, "payload_too_large", "request body exceeds " + std::to_string(kHttpBodyLimit) + " bytes"));
     } else if (is_http_parse_error(ec) && ec != http::error::partial_message) {
       respond_and_close(http_error(400, "bad_request", ec.message()));
     } else {
@@ -289,8 +289,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   std::optional<http::request_parser<http::empty_body>> header_parser_;
   std::optional<http::request_parser<http::string_body>> body_parser_;
   http::response<http::string_body> response_;
-  std::string origin_;  // Origin of the current request (CORS, allow-list)
-  std::string host_;    // Host of the current request (same-origin check)
+  std::string origin_;                    // Origin of the current request (CORS, allow-list)
+  std::string host_;                      // Host of the current request (same-origin check)
   std::string_view route_ = "unmatched";  // router-owned label for counters
   std::array<char, 4096> drain_{};
   std::size_t drained_ = 0;
@@ -306,8 +306,7 @@ void start_http_session(asio::ip::tcp::socket socket, std::shared_ptr<ServerCont
     auto& ssl = *context->ssl;
     std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), ssl), std::move(context))->start();
   } else {
-    std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), std::move(context))
-        ->start();
+    std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), std::move(context))->start();
   }
 }
 

@@ -1,18 +1,21 @@
 #include "metrics.hpp"
 
-#include <charconv>
-#include <cstdint>
-#include <cmath>
 #include <spdlog/spdlog.h>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 
 namespace lumina::net {
 namespace {
 
 const char* type_text(MetricType type) {
   switch (type) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -74,8 +77,8 @@ std::string sanitize_metric_name(std::string_view text, bool label) {
   out.reserve(text.size() + 1);
   if (text.empty() || (text.front() >= '0' && text.front() <= '9')) out += '_';
   for (const char c : text) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    (c == ':' && !label);
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || (c == ':' && !label);
     out += ok ? c : '_';
   }
   return out;

@@ -13,8 +13,7 @@ class TokenBucket {
   using Clock = std::chrono::steady_clock;
 
   // rate <= 0: unlimited (try_take always succeeds). Starts full.
-  TokenBucket(double rate_per_sec, double burst)
-      : rate_(rate_per_sec), burst_(std::max(1.0, burst)), tokens_(burst_) {}
+  TokenBucket(double rate_per_sec, double burst) : rate_(rate_per_sec), burst_(std::max(1.0, burst)), tokens_(burst_) {}
 
   bool unlimited() const noexcept { return rate_ <= 0.0; }
 

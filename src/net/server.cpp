@@ -1,27 +1,33 @@
 #include "lumina/net/server.hpp"
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <utility>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <spdlog/spdlog.h>
 
-#include "lumina/core/clock.hpp"
-#include "lumina/net/access_token.hpp"
 #include "endpoint_text.hpp"
 #include "listener.hpp"
+#include "lumina/core/clock.hpp"
+#include "lumina/net/access_token.hpp"
 #include "routes.hpp"
 #include "server_context.hpp"
 #include "telemetry.hpp"
@@ -32,6 +38,8 @@ namespace lumina {
 namespace asio = boost::asio;
 
 namespace {
+
+constexpr int kIoThreadNice = 5;
 
 // The OpenSSL error code of a failed call: Asio pops it into `ec` (SSL
 // category); otherwise it is still queued.
@@ -74,8 +82,8 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& option
                              options.tls_cert_file);
   }
   if (ec) {
-    throw std::runtime_error("TLS key file " + options.tls_key_file + " is not a readable PEM private key: " +
-                             openssl_reason(ec));
+    throw std::runtime_error("TLS key file " + options.tls_key_file +
+                             " is not a readable PEM private key: " + openssl_reason(ec));
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     throw std::runtime_error("TLS key file " + options.tls_key_file + " does not match the certificate in " +
@@ -161,8 +169,8 @@ void Server::Impl::start() {
     std::lock_guard publish_lock(publish_mutex);
     running_io = io.get();
   }
-  spdlog::info("net: listening on {}{}{}", net::endpoint_text(address, listener->port()),
-               context->tls ? " (TLS)" : "", context->token.required() ? ", access token required" : "");
+  spdlog::info("net: listening on {}{}{}", net::endpoint_text(address, listener->port()), context->tls ? " (TLS)" : "",
+               context->token.required() ? ", access token required" : "");
 }
 
 void Server::Impl::publish(const std::string& type, const nlohmann::json& payload) {
@@ -189,6 +197,12 @@ void Server::Impl::publish(const std::string& type, const nlohmann::json& payloa
 }
 
 void Server::Impl::run_io() {
+  pthread_setname_np(pthread_self(), "lumina-net");
+  // Below the analysis and DMX threads (nice 0): when the cores are contended,
+  // clients wait for their telemetry (latest-wins absorbs it), not the lights.
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kIoThreadNice) != 0) {
+    spdlog::debug("net: cannot lower the io thread's priority: {}", std::strerror(errno));
+  }
   for (;;) {
     try {
       io->run();

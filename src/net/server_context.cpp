@@ -120,8 +120,9 @@ std::string ServerContext::metrics_text() {
   append_labelled(samples, "lumina_net_telemetry_dropped_total",
                   "Telemetry pushes replaced unsent by a newer one (slow clients), by stream.", "stream",
                   counters.telemetry_dropped_by_stream);
-  append_labelled(samples, "lumina_net_clients_dropped_total", "WebSocket clients disconnected by the server, by reason.",
-                  "reason", counters.clients_dropped_by_reason);
+  append_labelled(samples, "lumina_net_clients_dropped_total",
+                  "WebSocket clients disconnected by the server, by reason.", "reason",
+                  counters.clients_dropped_by_reason);
   counter("lumina_net_rate_limited_total", "Inbound WebSocket messages refused by the per-client rate limit.",
           counters.rate_limited);
   counter("lumina_net_auth_failures_total", "Requests and WebSocket messages refused for a missing or wrong token.",

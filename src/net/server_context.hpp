@@ -15,10 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lumina/net/server.hpp"
 #include "access_control.hpp"
 #include "dispatcher.hpp"
 #include "http_router.hpp"
+#include "lumina/net/server.hpp"
 #include "metrics.hpp"
 #include "session_hub.hpp"
 
@@ -41,6 +41,11 @@ inline constexpr std::chrono::seconds kWriteStallTimeout{10};
 inline constexpr std::chrono::seconds kCloseTimeout{5};
 // How long stop() lets WebSocket close handshakes finish.
 inline constexpr std::chrono::milliseconds kShutdownGrace{300};
+// Unsent bytes the kernel may hold per WebSocket (TCP_NOTSENT_LOWAT). Linux
+// otherwise grows a socket's send buffer up to tcp_wmem's maximum (4 MiB):
+// a slow reader would then receive seconds-old meters from the kernel while
+// latest-wins never engaged, and a non-reader would pin megabytes.
+inline constexpr int kWsNotSentLowat = 16 * 1024;
 // A WebSocket client that must authenticate has this long to send `auth`.
 inline constexpr std::chrono::seconds kAuthTimeout{10};
 // RATE_LIMITED replies per client: a flood must not fill the reply queue with

@@ -1,6 +1,12 @@
 #include "ws_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <optional>
@@ -8,14 +14,14 @@
 #include <string_view>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <spdlog/spdlog.h>
 
+#include "endpoint_text.hpp"
 #include "lumina/core/clock.hpp"
 #include "lumina/core/version.hpp"
-#include "endpoint_text.hpp"
 #include "outbound_queue.hpp"
 #include "protocol.hpp"
 #include "rate_limiter.hpp"
@@ -66,6 +72,12 @@ class WsSession final : public Subscriber, public std::enable_shared_from_this<W
     }));
     // Larger messages fail the connection with close code 1009 (C.5).
     ws_.read_message_max(kWsMessageMax);
+    // Keeps backpressure in our queue (latest-wins), not in the kernel.
+    const int lowat = kWsNotSentLowat;
+    if (::setsockopt(beast::get_lowest_layer(ws_).socket().native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+                     sizeof lowat) != 0) {
+      spdlog::debug("net: TCP_NOTSENT_LOWAT on {}: {}", peer_, std::strerror(errno));
+    }
     // Registered before the handshake so pending handshakes count against
     // the session cap and are closed by stop().
     context_->hub.add_ws(this);

@@ -233,15 +233,31 @@ TEST(DaemonStartup, MissingSoundCardFallsBackToTheNullClockAndSaysSo) {
   EXPECT_NE(daemon.log().find("falling back to the null clock"), std::string::npos);
 }
 
-TEST(DaemonStartup, NonLoopbackListenAddressIsRefused) {
-  TempDir data;
-  const RunResult r = run_luminad({}, {{"LUMINA_AUDIO_BACKEND", "null"},
-                                       {"LUMINA_LISTEN", "0.0.0.0"},
-                                       {"LUMINA_PORT", std::to_string(free_tcp_port())},
-                                       {"LUMINA_DATA_DIR", data.path().string()},
-                                       {"LUMINA_ARTNET_TARGETS", "127.0.0.1:9"}});
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("loopback addresses only"), std::string::npos) << r.output;
+TEST(DaemonStartup, ConfiguredTokenIsEnforcedOnHttpAndWebSocket) {
+  const std::string token = "a-long-test-token-0123456789";
+  DaemonProcess daemon(Env{{"LUMINA_AUDIO_BACKEND", "null"}, {"LUMINA_TOKEN", token}});
+  ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
+  EXPECT_EQ(http_request(daemon.port(), "GET", "/api/status").status, 401);
+  EXPECT_EQ(http_request(daemon.port(), "GET", "/api/status", "", {{"Authorization", "Bearer wrong"}}).status, 401);
+  EXPECT_EQ(http_request(daemon.port(), "GET", "/api/status", "", {{"Authorization", "Bearer " + token}}).status, 200);
+  EXPECT_EQ(http_request(daemon.port(), "GET", "/metrics", "", {{"Authorization", "Bearer " + token}}).status, 200);
+  WsClient ws(daemon.port(), "/ws?token=" + token);
+  ASSERT_TRUE(ws.connected()) << ws.error();
+  auto hello = ws.receive();
+  ASSERT_TRUE(hello);
+  EXPECT_EQ((*hello)["type"], "hello_ack");
+}
+
+TEST(DaemonStartup, MetricsExposeEngineFigures) {
+  DaemonProcess daemon(Env{{"LUMINA_AUDIO_BACKEND", "null"}});
+  ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
+  std::this_thread::sleep_for(500ms);
+  const HttpResponse r = http_request(daemon.port(), "GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  for (const char* name : {"lumina_audio_callback_seconds_bucket", "lumina_audio_xruns_total", "lumina_audio_underruns_total",
+                           "lumina_analysis_frames_total", "lumina_dmx_ticks_total", "lumina_dmx_missed_ticks_total"}) {
+    EXPECT_NE(r.body.find(name), std::string::npos) << name << " missing from\n" << r.body.substr(0, 2000);
+  }
 }
 
 TEST(DaemonStartup, ShippedDefaultConfigurationStarts) {

@@ -113,11 +113,17 @@ TEST_F(AccessTokenTest, EmptyOrBadStoredTokenIsAnErrorNamingTheFile) {
   EXPECT_THROW(resolve_access_token("", "0.0.0.0", dir_), std::runtime_error);
 }
 
-TEST_F(AccessTokenTest, UnwritableDataDirIsAnError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root can write anywhere";
-  ASSERT_EQ(::chmod(dir_.c_str(), 0500), 0);
-  EXPECT_THROW(resolve_access_token("", "0.0.0.0", dir_), std::runtime_error);
-  ::chmod(dir_.c_str(), 0700);
+TEST_F(AccessTokenTest, UnwritableDataDirIsAnErrorNamingTheFile) {
+  // A regular file where the directory should be: not even root can create
+  // the token there (a read-only directory would not stop root).
+  const fs::path not_a_dir = dir_ / "plain-file";
+  { std::ofstream out(not_a_dir); }
+  try {
+    resolve_access_token("", "0.0.0.0", not_a_dir);
+    FAIL() << "a token was stored under a regular file";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find(access_token_path(not_a_dir).string()), std::string::npos) << error.what();
+  }
 }
 
 TEST_F(AccessTokenTest, MissingDataDirIsAnError) {

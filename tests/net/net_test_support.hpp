@@ -15,12 +15,12 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "lumina/core/latest_value.hpp"
@@ -154,8 +154,8 @@ class HttpClient {
   }
   explicit HttpClient(std::uint16_t port) : HttpClient(loopback(port)) {}
 
-  http::response<http::string_body> request(http::verb verb, const std::string& target,
-                                            const HeaderList& headers = {}, std::string body = {}) {
+  http::response<http::string_body> request(http::verb verb, const std::string& target, const HeaderList& headers = {},
+                                            std::string body = {}) {
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
     for (const auto& [field, value] : headers) req.set(field, value);

@@ -72,9 +72,9 @@ TEST_F(ServerAuthTest, HealthStaysOpenButSaysLittleWithoutTheToken) {
 
 TEST_F(ServerAuthTest, PreflightNeedsNoToken) {
   HttpClient client(port());
-  const auto response = client.request(http::verb::options, "/api/status",
-                                       {{http::field::origin, "http://127.0.0.1"},
-                                        {http::field::access_control_request_method, "GET"}});
+  const auto response =
+      client.request(http::verb::options, "/api/status",
+                     {{http::field::origin, "http://127.0.0.1"}, {http::field::access_control_request_method, "GET"}});
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(response[http::field::access_control_allow_headers], "Content-Type,Authorization");
 }
@@ -238,7 +238,8 @@ TEST_F(ServerRateLimitTest, FloodIsRefusedWithFewErrorsAndTheConnectionStays) {
   WsClient client(port());
   client.read();
   constexpr int kFlood = 300;
-  for (int i = 0; i < kFlood; ++i) client.send({{"type", "subscribe"}, {"payload", {{"streams", json::array()}}}, {"reqId", i}});
+  for (int i = 0; i < kFlood; ++i)
+    client.send({{"type", "subscribe"}, {"payload", {{"streams", json::array()}}}, {"reqId", i}});
   for (int i = 0; i < 50; ++i) client.send_binary("bin");
   // Let the bucket refill, then prove the connection still works.
   std::this_thread::sleep_for(600ms);
@@ -307,9 +308,10 @@ TEST_F(ServerMetricsTest, PrometheusTextWithNetAndEngineFigures) {
         "lumina_net_messages_out_total{type=\"hello_ack\"} 1\n",
         "lumina_net_http_requests_total{route=\"/health\",status=\"200\"} 1\n",
         "lumina_net_http_requests_total{route=\"unmatched\",status=\"404\"} 1\n",
-        "lumina_net_http_requests_total{route=\"/ws\",status=\"101\"} 1\n", "# TYPE lumina_net_rate_limited_total counter\n",
-        "lumina_net_auth_failures_total 0\n", "lumina_audio_xruns_total 2\n",
-        "lumina_audio_callback_seconds_bucket{le=\"5e-05\"} 8\n", "lumina_audio_callback_seconds_count 8\n"}) {
+        "lumina_net_http_requests_total{route=\"/ws\",status=\"101\"} 1\n",
+        "# TYPE lumina_net_rate_limited_total counter\n", "lumina_net_auth_failures_total 0\n",
+        "lumina_audio_xruns_total 2\n", "lumina_audio_callback_seconds_bucket{le=\"5e-05\"} 8\n",
+        "lumina_audio_callback_seconds_count 8\n"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n---\n" << text;
   }
 }

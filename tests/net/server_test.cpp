@@ -377,6 +377,21 @@ TEST_F(ServerTest, SlowClientDoesNotStallOthers) {
   EXPECT_EQ(net["wsClients"], 2);
 }
 
+TEST_F(ServerTest, KernelBuffersDoNotHideANonReadingSubscriber) {
+  FrameFeeder feeder(frames_, AnalysisFrame::kMaxBands);
+  // Only meters (~0.7 kB at 60 Hz), no large replies: without a cap on unsent
+  // kernel data the server's send buffer would absorb minutes of them before
+  // latest-wins engaged.
+  WsClient slow(port(), 4096);
+  slow.send({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter"}}}}});
+  bool dropping = false;
+  for (int i = 0; i < 100 && !dropping; ++i) {
+    std::this_thread::sleep_for(100ms);
+    dropping = server_status(port())["telemetryDropped"].get<std::uint64_t>() > 0;
+  }
+  EXPECT_TRUE(dropping) << "no meter was replaced within 10 s";
+}
+
 // The rate limit alone keeps a request flood from reaching the queue bound
 // (the kernel's socket buffers absorb what it lets through), so it is off here
 // to test the bound itself.

@@ -9,13 +9,13 @@
 #include <stdexcept>
 #include <string>
 
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "lumina/net/server.hpp"
 #include "net/net_test_support.hpp"
@@ -147,8 +147,9 @@ TEST_F(ServerTlsTest, WssHandshakeAndMessages) {
   tcp.expires_after(kOpTimeout);
   check(run_op(io, [&](auto handler) { tcp.async_connect(loopback(port()), std::move(handler)); }), "connect");
   tcp.expires_after(kOpTimeout);
-  check(run_op(io, [&](auto handler) { ws.next_layer().async_handshake(ssl::stream_base::client, std::move(handler)); }),
-        "TLS handshake");
+  check(
+      run_op(io, [&](auto handler) { ws.next_layer().async_handshake(ssl::stream_base::client, std::move(handler)); }),
+      "TLS handshake");
   tcp.expires_after(kOpTimeout);
   check(run_op(io, [&](auto handler) { ws.async_handshake("127.0.0.1", "/ws", std::move(handler)); }), "ws handshake");
 

@@ -53,6 +53,9 @@ struct Config {
     double analysis_gain = 1.0;     // >= 0.1; applies to analysis only
     double gate_rms = 0.0;          // linear RMS below which analysis reads silence
     double meter_floor_db = -60.0;  // dBFS mapped to 0; 0 dBFS maps to 1
+    bool auto_gain = false;            // steer the meters toward auto_gain_target_db
+    double auto_gain_target_db = -20.0;
+    double auto_gain_max_db = 24.0;    // largest boost or cut
   } dsp;
 
   struct Telemetry {

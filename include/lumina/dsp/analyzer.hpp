@@ -107,9 +107,9 @@ class Analyzer {
   // Event path.
   std::unique_ptr<OnsetDetector> onsets_;
   std::unique_ptr<BeatTracker> beats_;
-  double sub_sum_squares_ = 0.0;     // current onset sub-hop
+  double sub_sum_squares_ = 0.0;  // current onset sub-hop
   std::uint32_t sub_fill_ = 0;
-  std::uint32_t audible_hold_ = 0;   // sub-hops the input still counts as audible
+  std::uint32_t audible_hold_ = 0;  // sub-hops the input still counts as audible
   std::uint32_t audible_hold_frames_ = 0;
   // Aggregated over the sub-hops of the current hop.
   bool hop_onset_ = false;

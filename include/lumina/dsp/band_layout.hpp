@@ -16,7 +16,7 @@ struct BinRange {
 
 enum class BandScale { kLog, kLinear };
 
-inline constexpr float kBandLowHz = 30.0F;     // below this is rumble, not music
+inline constexpr float kBandLowHz = 30.0F;      // below this is rumble, not music
 inline constexpr float kBandHighHz = 16000.0F;  // capped at 0.95 * Nyquist
 
 // Not RT-safe (allocates). Every band gets at least one bin; with few bins

@@ -2,20 +2,22 @@
 // Causal tempo estimation and a phase-locked, predictive beat tracker, driven
 // by the onset novelty (one value per onset sub-hop).
 //
-// Tempo: an exponentially forgetting autocorrelation of the novelty (time
-// constant a few seconds, so it follows tempo changes), scored over 60..200
-// BPM with its second harmonic and a prior that favours 90..160 BPM; a new
-// tempo must win for a while before it replaces the current one (no octave
-// flapping); sub-lag precision from parabolic interpolation.
-// Phase: every sub-hop a comb of the last few beat periods of novelty scores
-// each candidate position of the next beat, weighted towards the current
-// prediction (phase lock); a clearly better phase elsewhere takes over after
-// a few beats. The next beat is committed one sub-hop before it happens, from
-// past audio only, and reported at its predicted sample time.
-// Confidence: how much more novelty falls on the beat grid than on average
-// (grid fit), while onsets keep coming: it falls in silence (fast), after a
-// break (slowly: the grid flywheels through a few bars), and stays low in
-// beatless material; beats stop below it.
+// Tempo: an exponentially forgetting autocorrelation of the novelty (3 s, so
+// it follows tempo changes), each lag scored over 60..200 BPM with its second
+// harmonic, a backbeat term (the snare band repeating every two beats but not
+// every beat) and a prior that favours 90..160 BPM; a new tempo must win for
+// a while before it replaces an established one (no octave flapping);
+// sub-lag precision from parabolic interpolation.
+// Phase: every sub-hop a comb over the last six beat periods of novelty (kick
+// band weighted up) scores each candidate position of the next beat, weighted
+// towards the current prediction (phase lock); a clearly better phase
+// elsewhere takes over after two beats. The next beat is committed one
+// sub-hop before it happens, from past audio only, and reported at its
+// predicted sample time.
+// Confidence: the share of the last twelve grid points that had a detected
+// onset near them (grid fit), while onsets keep coming: it falls in silence
+// (fast), after a break (beat by beat: the grid flywheels for a few beats),
+// and stays low in beatless material; beats stop below it.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -33,10 +35,10 @@ struct BeatNovelty {
 struct BeatTrackerSettings {
   double min_bpm = 60.0;
   double max_bpm = 200.0;
-  double acf_seconds = 3.0;        // memory of the tempo autocorrelation
-  double comb_beats = 6.0;         // beat periods of history scored for phase
-  float confidence_on = 0.35F;     // start firing beats at or above this
-  float confidence_off = 0.22F;    // stop below this
+  double acf_seconds = 3.0;      // memory of the tempo autocorrelation
+  double comb_beats = 6.0;       // beat periods of history scored for phase
+  float confidence_on = 0.35F;   // start firing beats at or above this
+  float confidence_off = 0.22F;  // stop below this
 };
 
 class BeatTracker {
@@ -55,58 +57,62 @@ class BeatTracker {
   std::uint64_t beat_time() const noexcept { return beat_time_; }
   // Predicted sample time of the next beat (0 when not tracking).
   std::uint64_t next_beat_time() const noexcept { return next_beat_time_; }
-  float bpm() const noexcept;                  // 0 when unknown
+  float bpm() const noexcept;  // 0 when unknown
   float confidence() const noexcept { return confidence_; }
   float phase(std::uint64_t now) const noexcept;  // 0..1 since the last beat
   bool firing() const noexcept { return firing_; }
   double period_frames() const noexcept { return period_; }
 
  private:
-  float acf(double lag) const noexcept;         // normalised, interpolated
+  float acf(double lag) const noexcept;  // normalised, interpolated
   float mid_acf(double lag) const noexcept;
   float tempo_score(double lag) const noexcept;
   float smoothed_at(double frame) const noexcept;  // smoothed novelty at an absolute frame index, interpolated
   void estimate_tempo() noexcept;
   void track_phase() noexcept;
+  void judge_grid_fit() noexcept;
   std::uint64_t beat_time_at(double pos, std::uint64_t end_time) const noexcept;
 
   BeatTrackerSettings s_;
   double frame_rate_;
   std::uint32_t hop_;
   double odf_delay_;
-  std::size_t min_lag_, max_lag_;   // candidate beat periods (frames)
-  std::size_t acf_lo_, acf_hi_;     // lags kept in the autocorrelation
+  std::size_t min_lag_, max_lag_;  // candidate beat periods (frames)
+  std::size_t acf_lo_, acf_hi_;    // lags kept in the autocorrelation
   static constexpr std::size_t kSmoothRadius = 4;
-  std::vector<float> history_;      // novelty, circular (power of two)
-  std::vector<float> smoothed_;     // history_ smoothed, valid up to kSmoothRadius frames back
+  std::vector<float> history_;        // novelty, circular (power of two)
+  std::vector<float> phase_history_;  // novelty for the phase comb (kick band weighted up)
+  std::vector<float> smoothed_;       // phase_history_ smoothed, valid up to kSmoothRadius frames back
   std::size_t history_mask_;
   std::vector<float> acf_;          // indexed by lag
   std::vector<float> mid_history_;  // mid-band novelty, circular like history_
   std::vector<float> mid_acf_;      // its autocorrelation, indexed by lag
   float mid_acf_zero_ = 0.0F;
   std::vector<float> lag_energy_, mid_lag_energy_;  // energy of the lagged operand, per lag
-  std::vector<float> prior_;        // tempo prior, indexed by lag
+  std::vector<float> prior_;                        // tempo prior, indexed by lag
   float acf_zero_ = 0.0F;
   float acf_decay_ = 1.0F;
-  std::uint64_t frame_ = 0;         // novelty frames seen
+  std::uint64_t frame_ = 0;  // novelty frames seen
 
   // Tempo
-  double period_ = 0.0;             // frames per beat, 0 = none
+  double period_ = 0.0;  // frames per beat, 0 = none
   double candidate_period_ = 0.0;
   int candidate_votes_ = 0;
-  int beats_at_period_ = 0;         // beats fired since the tempo was last replaced
+  int beats_at_period_ = 0;  // beats fired since the tempo was last replaced
   float salience_ = 0.0F;
 
   // Phase: positions are in novelty-frame coordinates (frame index of the
   // novelty peak a beat causes).
-  double predicted_ = -1.0;         // next beat's novelty position
+  double predicted_ = -1.0;  // next beat's novelty position
   double last_beat_pos_ = -1e12;
-  int relock_votes_ = 0;            // consecutive beats a better phase won
-  bool phase_checked_ = false;      // relock judged for the coming beat
+  int relock_votes_ = 0;        // consecutive beats a better phase won
+  bool phase_checked_ = false;  // relock judged for the coming beat
 
   // Activity and confidence
   float onset_rate_ = 0.0F, rate_decay_ = 1.0F;  // detected onsets per second
-  float grid_fit_ = 0.0F, fit_decay_ = 1.0F;  // smoothed z-score of the locked phase's comb
+  float grid_fit_ = 0.0F, fit_decay_ = 1.0F;     // smoothed share of recent grid points with an onset
+  std::vector<std::uint64_t> onset_frames_;      // recent detected onsets (frame index), circular
+  std::size_t onset_next_ = 0, onset_count_ = 0;
   bool fit_primed_ = false;
   float stability_ = 1.0F, stability_decay_ = 1.0F;  // share of recent tempo estimates agreeing with period_
   float conf_attack_ = 1.0F, conf_release_ = 1.0F, conf_silence_release_ = 1.0F;

@@ -10,7 +10,8 @@
 // and three band functions (low / mid / high). Each goes through a causal
 // peak picker: adaptive threshold (median of the last ~0.25 s × factor +
 // offset), fire on the rising edge, re-arm after the peak, minimum
-// inter-onset interval.
+// inter-onset interval. Band onsets also need the band's energy within 15 dB
+// of its recent peak (log flux alone cannot tell a faint leak from a hit).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -28,8 +29,8 @@ class OnsetPicker {
     std::uint32_t median_frames = 96;  // threshold history (frames)
     float factor = 1.5F;               // threshold = factor * median + offset
     float offset = 0.05F;
-    std::uint32_t min_interval = 19;   // frames between onsets
-    float rearm_ratio = 0.6F;          // re-arm once the function falls below this share of its peak
+    std::uint32_t min_interval = 19;  // frames between onsets
+    float rearm_ratio = 0.6F;         // re-arm once the function falls below this share of its peak
   };
 
   // Not RT-safe: allocates the history.
@@ -60,7 +61,7 @@ enum class OnsetBand : std::uint8_t { kLow = 0, kMid = 1, kHigh = 2 };
 inline constexpr std::size_t kOnsetBandCount = 3;
 
 // Band edges of the per-instrument detection functions (Hz).
-inline constexpr float kLowBandHighHz = 150.0F;   // kick fundamentals
+inline constexpr float kLowBandHighHz = 120.0F;   // kick fundamentals (a snare's ~190 Hz body stays out of it)
 inline constexpr float kMidBandHighHz = 4000.0F;  // snare body and crack
 inline constexpr float kHighBandLowHz = 6000.0F;  // hats and cymbals
 
@@ -70,6 +71,8 @@ struct OnsetResult {
   float novelty = 0.0F;        // odf above its running median (feeds tempo)
   float strength = 0.0F;       // 0..1: odf relative to its recent peak level
   bool onset = false;
+  // Per-band flux (mean nats per filterbank band in the group), minus the
+  // flux of the band below it (see OnsetDetector::process).
   std::array<float, kOnsetBandCount> band_odf{};
   std::array<float, kOnsetBandCount> band_novelty{};    // band_odf above its running median
   std::array<float, kOnsetBandCount> band_intensity{};  // 0..1, peak-held with release
@@ -121,7 +124,7 @@ class OnsetDetector {
   // Filterbank bands [first, second) that make up each instrument band.
   std::array<std::pair<std::size_t, std::size_t>, kOnsetBandCount> groups_{};
   static constexpr std::size_t kLag = 2;  // sub-hops between compared spectra
-  std::vector<float> log_bands_;  // (kLag + 1) rows of band_count_, circular by row
+  std::vector<float> log_bands_;          // (kLag + 1) rows of band_count_, circular by row
   std::size_t row_ = 0;
   std::size_t frames_seen_ = 0;
 
@@ -129,6 +132,9 @@ class OnsetDetector {
   std::array<OnsetPicker, kOnsetBandCount> band_pickers_;
   float strength_peak_ = 0.0F;  // decaying peak of odf for normalisation
   std::array<float, kOnsetBandCount> band_peak_{};
+  std::array<float, kOnsetBandCount> level_peak_{};  // decaying peak of each band's power
+  float level_decay_ = 1.0F;
+  std::array<bool, kOnsetBandCount> band_pending_{};  // picker fired, waiting for the energy gate
   float peak_decay_ = 1.0F, intensity_release_ = 1.0F;
   double odf_delay_frames_ = 0.0;
   OnsetResult result_{};

@@ -49,6 +49,8 @@ struct ServerOptions {
 // family (one # HELP / # TYPE, taken from the first of them); names and label
 // names that are not valid Prometheus identifiers have the offending
 // characters replaced by '_'. Label values and help text are escaped.
+// Every member has a default, so designated initializers may name only some:
+//   MetricSample{.name = "lumina_dmx_ticks_total", .help = "...", .type = MetricType::kCounter, .value = n}
 enum class MetricType { kCounter, kGauge, kHistogram };
 
 struct MetricSample {
@@ -57,15 +59,15 @@ struct MetricSample {
     std::uint64_t count = 0;  // observations in this bucket only (not cumulative)
   };
 
-  std::string name;  // e.g. "lumina_audio_xruns_total"
-  std::string help;
+  std::string name{};  // e.g. "lumina_audio_xruns_total"
+  std::string help{};
   MetricType type = MetricType::kGauge;
-  std::vector<std::pair<std::string, std::string>> labels;
+  std::vector<std::pair<std::string, std::string>> labels{};
   double value = 0.0;  // counter/gauge value (unused for histograms)
   // Histogram only: buckets in increasing `le`. The formatter emits cumulative
   // `_bucket` lines, adds le="+Inf" when the last bound is finite, `_count`
   // (all observations) and `_sum` when `sum` is not NaN.
-  std::vector<Bucket> buckets;
+  std::vector<Bucket> buckets{};
   double sum = std::numeric_limits<double>::quiet_NaN();
 };
 

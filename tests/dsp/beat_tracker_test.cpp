@@ -1,0 +1,211 @@
+#include "lumina/dsp/beat_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <random>
+#include <vector>
+
+namespace lumina {
+namespace {
+
+// The onset detector's geometry at 48 kHz: 375 novelty frames per second.
+constexpr double kFrameRate = 375.0;
+constexpr std::uint32_t kHop = 128;
+constexpr double kSampleRate = 48000.0;
+constexpr double kDelayFrames = 3.0;
+
+struct Beat {
+  double time;        // committed beat time, seconds
+  double decided_at;  // end of the frame that committed it, seconds
+};
+
+// Drives a tracker with novelty pulses: `pulses(frame)` gives the pulse
+// heights (onset, low, mid) whose onsets fall in that frame; each pulse is
+// spread over three frames the way the detector's flux is.
+class Driver {
+ public:
+  explicit Driver(BeatTracker& tracker) : tracker_(tracker) {}
+
+  // Feeds `seconds` of novelty; `at_time(t)` gives the onsets starting in the frame at t.
+  void run(double seconds, const std::function<BeatNovelty(double t)>& at_time, bool audible = true) {
+    const auto frames = static_cast<std::uint64_t>(seconds * kFrameRate);
+    for (std::uint64_t i = 0; i < frames; ++i, ++frame_) {
+      const double t = static_cast<double>(frame_) / kFrameRate;
+      BeatNovelty now = at_time(t);
+      // The detector's flux peaks kDelayFrames after the onset and is ~3 frames wide.
+      history_.push_back(now);
+      BeatNovelty in;
+      for (int k = -1; k <= 1; ++k) {
+        const auto idx = static_cast<std::int64_t>(history_.size()) - 1 - static_cast<std::int64_t>(kDelayFrames) + k;
+        if (idx < 0) continue;
+        const float w = k == 0 ? 1.0F : 0.5F;
+        const BeatNovelty& h = history_[static_cast<std::size_t>(idx)];
+        in.onset += w * h.onset;
+        in.low += w * h.low;
+        in.mid += w * h.mid;
+        in.onset_detected = in.onset_detected || (k == 0 && h.onset_detected);
+      }
+      if (!audible) in = {};
+      const auto end = static_cast<std::uint64_t>(frame_ + 1) * kHop;
+      if (tracker_.update(in, end, audible)) {
+        beats.push_back(
+            {static_cast<double>(tracker_.beat_time()) / kSampleRate, static_cast<double>(end) / kSampleRate});
+      }
+    }
+  }
+
+  double now() const { return static_cast<double>(frame_) / kFrameRate; }
+  std::vector<Beat> beats;
+
+ private:
+  BeatTracker& tracker_;
+  std::uint64_t frame_ = 0;
+  std::vector<BeatNovelty> history_;
+};
+
+// Pulses on a grid: `strength(k)` for grid point k (0 = silent).
+std::function<BeatNovelty(double)> grid(double bpm, std::function<BeatNovelty(int)> strength, double start = 0.2) {
+  return [=](double t) {
+    const double period = 60.0 / bpm;
+    const double pos = (t - start) / period * 2.0;  // half-beat grid
+    const auto k = static_cast<int>(std::lround(pos));
+    if (t < start || std::fabs(pos - k) * period / 2.0 > 0.5 / kFrameRate) return BeatNovelty{};
+    return strength(k);
+  };
+}
+
+// A rock groove in novelty terms: kick on 1 and 3, snare on 2 and 4, hats on eighths.
+BeatNovelty rock(int half_beat) {
+  if (half_beat % 2 != 0) return {0.3F, 0.0F, 0.05F, true};  // hat
+  if (half_beat % 4 == 0) return {0.8F, 1.0F, 0.1F, true};   // kick + hat
+  return {1.2F, 0.05F, 1.0F, true};                          // snare + hat
+}
+
+double nearest_grid_error(double t, double bpm, double start = 0.2) {
+  const double period = 60.0 / bpm;
+  const double k = std::round((t - start) / period);
+  return t - (start + k * period);
+}
+
+TEST(BeatTracker, LocksToARockGrooveAndPredictsEachBeat) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  d.run(12.0, grid(120.0, rock));
+  EXPECT_NEAR(tracker.bpm(), 120.0, 0.6) << "within 0.5 %";
+  EXPECT_GT(tracker.confidence(), 0.8F);
+  ASSERT_GE(d.beats.size(), 18U);
+  EXPECT_LT(d.beats.front().time, 2.5) << "first beat within a few beats";
+  for (const Beat& b : d.beats) {
+    if (b.time < 3.0) continue;
+    EXPECT_LT(std::fabs(nearest_grid_error(b.time, 120.0)), 0.015) << "beat at " << b.time;
+    EXPECT_LE(b.decided_at, b.time + 1e-9) << "committed before it happens";
+  }
+  for (std::size_t i = 1; i < d.beats.size(); ++i) {
+    EXPECT_GT(d.beats[i].time - d.beats[i - 1].time, 0.3) << "no double beats";
+  }
+}
+
+TEST(BeatTracker, PicksTheBeatNotTheEighthNotesOrTheBar) {
+  for (const double bpm : {85.0, 100.0, 128.0, 150.0}) {
+    BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+    Driver d(tracker);
+    d.run(12.0, grid(bpm, rock));
+    EXPECT_NEAR(tracker.bpm(), bpm, bpm * 0.01) << bpm << " BPM";
+  }
+}
+
+TEST(BeatTracker, FourOnTheFloorWithAClapOnEveryBeatIsNotHeardAsThreeToTwo) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  d.run(12.0, grid(124.0, [](int half_beat) {
+          return half_beat % 2 == 0 ? BeatNovelty{1.0F, 1.0F, 0.3F, true} : BeatNovelty{0.3F, 0.0F, 0.0F, true};
+        }));
+  EXPECT_NEAR(tracker.bpm(), 124.0, 0.7);
+  EXPECT_TRUE(tracker.firing());
+}
+
+TEST(BeatTracker, FollowsATempoChangeWithinAFewSeconds) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  d.run(10.0, grid(100.0, rock));
+  EXPECT_NEAR(tracker.bpm(), 100.0, 1.0);
+  const double change = d.now();
+  d.run(8.0, grid(126.0, rock, change));
+  EXPECT_NEAR(tracker.bpm(), 126.0, 1.3);
+  int on_grid_after = 0;
+  for (const Beat& b : d.beats) {
+    if (b.time > change + 5.0 && std::fabs(nearest_grid_error(b.time, 126.0, change)) < 0.03) ++on_grid_after;
+  }
+  EXPECT_GE(on_grid_after, 5) << "beats back on the new grid within 5 s";
+}
+
+TEST(BeatTracker, SilenceStopsBeatsAndConfidenceFast) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  d.run(8.0, grid(120.0, rock));
+  ASSERT_GT(tracker.confidence(), 0.8F);
+  const double stop = d.now();
+  d.run(
+      1.0, [](double) { return BeatNovelty{}; }, false);
+  EXPECT_LT(tracker.confidence(), 0.2F);
+  EXPECT_EQ(tracker.bpm(), 0.0F);
+  EXPECT_EQ(tracker.next_beat_time(), 0U);
+  d.run(
+      5.0, [](double) { return BeatNovelty{}; }, false);
+  for (const Beat& b : d.beats) EXPECT_LT(b.time, stop + 0.8) << "no beats in silence";
+}
+
+TEST(BeatTracker, ABreakKeepsTheGridForAFewBeatsThenStops) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  d.run(10.0, grid(120.0, rock));
+  const double brk = d.now();
+  d.run(1.6, [](double) { return BeatNovelty{}; });  // audible, but no drums
+  int in_break = 0;
+  for (const Beat& b : d.beats) {
+    if (b.time > brk + 0.1) {
+      ++in_break;
+      EXPECT_LT(std::fabs(nearest_grid_error(b.time, 120.0)), 0.02) << "flywheel keeps the phase";
+    }
+  }
+  EXPECT_GE(in_break, 2) << "beats continue through a short break";
+  d.run(10.0, [](double) { return BeatNovelty{}; });
+  EXPECT_LT(tracker.confidence(), 0.22F) << "a long break is no longer a beat";
+  EXPECT_FALSE(tracker.firing());
+}
+
+TEST(BeatTracker, RandomOnsetsRarelyProduceBeats) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  std::mt19937 rng(21);
+  std::exponential_distribution<double> gap(3.0);  // three onsets a second at random times
+  std::vector<double> onsets;
+  for (double t = 0.3; t < 60.0; t += std::max(0.06, gap(rng))) onsets.push_back(t);
+  std::size_t next = 0;
+  d.run(60.0, [&](double t) {
+    if (next < onsets.size() && t >= onsets[next]) {
+      ++next;
+      return BeatNovelty{1.0F, 0.3F, 0.3F, true};
+    }
+    return BeatNovelty{};
+  });
+  EXPECT_LT(d.beats.size(), 30U) << "under 30 beats a minute on material with no beat";
+}
+
+TEST(BeatTracker, PhaseRunsFromZeroToOneBetweenBeats) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  d.run(8.0, grid(120.0, rock));
+  ASSERT_TRUE(tracker.firing());
+  const std::uint64_t last = tracker.beat_time(), next = tracker.next_beat_time();
+  ASSERT_GT(next, last);
+  EXPECT_NEAR(static_cast<double>(next - last) / kSampleRate, 0.5, 0.005);
+  EXPECT_NEAR(tracker.phase(last), 0.0F, 1e-6);
+  EXPECT_NEAR(tracker.phase(last + (next - last) / 2), 0.5F, 0.01);
+  EXPECT_LT(tracker.phase(next + 10000), 1.0F);
+}
+
+}  // namespace
+}  // namespace lumina

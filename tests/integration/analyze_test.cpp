@@ -1,0 +1,157 @@
+// `luminad analyze FILE [--json]` as a user runs it: the real binary on
+// generated audio files, its output parsed line by line.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon_process.hpp"
+#include "dsp/test_signals.hpp"
+
+namespace lumina::testing {
+namespace {
+
+// 16-bit PCM WAV, mono or stereo (the same signal in both channels).
+void write_wav(const std::filesystem::path& path, const std::vector<float>& mono, std::uint16_t channels = 1) {
+  std::ofstream out(path, std::ios::binary);
+  auto u32 = [&](std::uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](std::uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  const auto rate = static_cast<std::uint32_t>(kRate);
+  const auto data_bytes = static_cast<std::uint32_t>(mono.size() * 2 * channels);
+  out.write("RIFF", 4);
+  u32(36 + data_bytes);
+  out.write("WAVEfmt ", 8);
+  u32(16);
+  u16(1);  // PCM
+  u16(channels);
+  u32(rate);
+  u32(rate * 2 * channels);
+  u16(static_cast<std::uint16_t>(2 * channels));
+  u16(16);
+  out.write("data", 4);
+  u32(data_bytes);
+  for (const float x : mono) {
+    const auto s = static_cast<std::int16_t>(std::lround(std::clamp(x, -1.0F, 1.0F) * 32767.0F));
+    for (std::uint16_t c = 0; c < channels; ++c) out.write(reinterpret_cast<const char*>(&s), 2);
+  }
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+class Analyze : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    groove_ = silence(12.0);
+    add_noise(groove_, 1e-4F);
+    truth_ = add_rock(groove_, 120.0, 0.25, 11.8);
+    for (float& x : groove_) x *= 0.8F;
+    path_ = dir_.path() / "groove.wav";
+    write_wav(path_, groove_, 2);
+  }
+  TempDir dir_;
+  std::vector<float> groove_;
+  Pattern truth_;
+  std::filesystem::path path_;
+};
+
+TEST_F(Analyze, JsonLinesCarryOnsetsBeatsFramesAndAnEnd) {
+  const RunResult r = run_luminad({"analyze", path_.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto lines = json_lines(r.output);
+  std::size_t onsets = 0, beats = 0, frames = 0, ends = 0;
+  double last_frame_time = -1.0;
+  for (const auto& o : lines) {
+    const std::string type = o.at("type");
+    if (type == "onset") {
+      ++onsets;
+      EXPECT_GE(o.at("frameTime").get<double>(), o.at("time").get<double>());
+    } else if (type == "beat") {
+      ++beats;
+      const double t = o.at("time");
+      if (t > 4.0 && t < 11.5) {
+        EXPECT_NEAR(o.at("bpm").get<double>(), 120.0, 1.0);
+        double best = 1.0;
+        for (const double b : truth_.beats) best = std::min(best, std::fabs(b - t));
+        EXPECT_LT(best, 0.02) << "beat at " << t;
+      }
+    } else if (type == "frame") {
+      ++frames;
+      EXPECT_GT(o.at("time").get<double>(), last_frame_time);
+      last_frame_time = o.at("time");
+      EXPECT_EQ(o.at("bands").size(), 8U);
+      EXPECT_GE(o.at("rms").get<double>(), 0.0);
+      EXPECT_LE(o.at("rms").get<double>(), 1.0);
+    } else if (type == "end") {
+      ++ends;
+      EXPECT_NEAR(o.at("duration").get<double>(), 12.0, 0.01);
+      EXPECT_EQ(o.at("sampleRate"), 48000);
+      EXPECT_EQ(o.at("channels"), 2);
+      EXPECT_NEAR(o.at("bpm").get<double>(), 120.0, 1.0);
+    } else {
+      ADD_FAILURE() << "unknown type " << type;
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(onsets), static_cast<double>(truth_.onsets.size()), 3.0);
+  EXPECT_GE(beats, 18U);
+  EXPECT_NEAR(static_cast<double>(frames), 12.0 * 20.0, 3.0) << "20 frames a second";
+  EXPECT_EQ(ends, 1U);
+  EXPECT_EQ(lines.back().at("type"), "end");
+}
+
+TEST_F(Analyze, SummaryIsReadable) {
+  const RunResult r = run_luminad({"analyze", path_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(path_.string()), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("tempo 120."), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("onsets:"), std::string::npos);
+  EXPECT_NE(r.output.find("48000 Hz, 2 channel(s)"), std::string::npos);
+}
+
+TEST_F(Analyze, ConfigurationChoosesTheDspSettings) {
+  const auto config = dir_.path() / "luminad.json";
+  std::ofstream(config) << R"({"dsp": {"bands": 12, "fftSize": 1024, "hop": 256}})";
+  const RunResult r = run_luminad({"--config", config.string(), "analyze", path_.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto lines = json_lines(r.output);
+  const auto frame = std::find_if(lines.begin(), lines.end(), [](const auto& o) { return o.at("type") == "frame"; });
+  ASSERT_NE(frame, lines.end());
+  EXPECT_EQ(frame->at("bands").size(), 12U);
+}
+
+TEST_F(Analyze, MissingFileExitsOneNamingIt) {
+  const std::string missing = (dir_.path() / "nope.wav").string();
+  const RunResult r = run_luminad({"analyze", missing, "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(missing), std::string::npos) << r.output;
+}
+
+TEST_F(Analyze, UnreadableFileExitsOneNamingIt) {
+  const auto bogus = dir_.path() / "notes.wav";
+  std::ofstream(bogus) << "this is not audio\n";
+  const RunResult r = run_luminad({"analyze", bogus.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(bogus.string()), std::string::npos) << r.output;
+}
+
+TEST_F(Analyze, UsageErrorsExitTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"analyze"}, {"analyze", "a.wav", "b.wav"}, {"--json"}, {"analyze", "a.wav", "--check-config"}}) {
+    const RunResult r = run_luminad(args);
+    EXPECT_EQ(r.exit_code, 2) << args.size() << " args: " << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace lumina::testing
