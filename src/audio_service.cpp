@@ -195,7 +195,10 @@ void AudioService::register_handlers(ServerHooks& hooks) {
       reply.error("AUDIO_START_FAILED", "the audio engine is not accepting commands");
       return;
     }
-    reply.reply("audio_status", {{"state", "running"}, {"sourceId", source_id()}});
+    json status{{"state", "running"}, {"sourceId", source_id()}};
+    // The telemetry rate is fixed at start (telemetry.fps); say so rather than ignore it silently.
+    if (payload.contains("fps")) status["warning"] = "fps: the telemetry rate is set by telemetry.fps at start and was not changed";
+    reply.reply("audio_status", status);
   };
 
   hooks.handlers["audio_stop"] = [this](const json&, ControlReply& reply) {
