@@ -149,21 +149,19 @@ std::vector<MetricSample> engine_metrics(const Engine& e) {
   const AnalysisStats an = e.analysis->stats();
   const DmxStats d = e.dmx->stats();
   const BackendStatus b = e.supervisor.status();
-  auto counter = [](std::string name, std::string help, double value) {
+  auto sample = [](MetricType type, std::string name, std::string help, double value) {
     MetricSample m;
     m.name = std::move(name);
     m.help = std::move(help);
-    m.type = MetricType::kCounter;
+    m.type = type;
     m.value = value;
     return m;
   };
-  auto gauge = [](std::string name, std::string help, double value) {
-    MetricSample m;
-    m.name = std::move(name);
-    m.help = std::move(help);
-    m.type = MetricType::kGauge;
-    m.value = value;
-    return m;
+  auto counter = [&](std::string name, std::string help, double value) {
+    return sample(MetricType::kCounter, std::move(name), std::move(help), value);
+  };
+  auto gauge = [&](std::string name, std::string help, double value) {
+    return sample(MetricType::kGauge, std::move(name), std::move(help), value);
   };
   std::vector<MetricSample> out;
   MetricSample callback;
