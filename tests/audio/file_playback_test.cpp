@@ -91,6 +91,13 @@ class Rig {
       if (realtime_pace) std::this_thread::sleep_for(5ms);
     }
   }
+  // Selects `path`, waits for the reader's read-ahead, plays, and runs `blocks` callbacks.
+  void play_file(const fs::path& path, int blocks, std::size_t prebuffer_chunks = 8) {
+    controller.select_file(path);
+    wait_prebuffer(prebuffer_chunks);
+    controller.play();
+    run(blocks);
+  }
   // Runs blocks until the reader has prebuffered (the reader is a real thread).
   void wait_prebuffer(std::size_t chunks = 8) {
     for (int i = 0; i < 400 && reader.ring().size_approx() < chunks; ++i) std::this_thread::sleep_for(5ms);
@@ -151,10 +158,7 @@ TEST(FilePlayback, PlaysEveryFrameInOrderThenStopsAtTheEnd) {
 TEST(FilePlayback, PlayAfterTheEndRestartsAtZero) {
   TempDir dir;
   Rig rig;
-  rig.controller.select_file(write_ramp_wav(dir.path(), 48000, 4800));
-  rig.wait_prebuffer(4);
-  rig.controller.play();
-  rig.run(40);
+  rig.play_file(write_ramp_wav(dir.path(), 48000, 4800), 40, 4);
   ASSERT_TRUE(rig.controller.file_status().ended);
   ASSERT_TRUE(rig.controller.play());
   rig.wait_prebuffer(4);
@@ -168,10 +172,7 @@ TEST(FilePlayback, SeekContinuesAtTheTargetWithoutStaleReadAhead) {
   TempDir dir;
   const std::uint64_t frames = 96000;
   Rig rig;
-  rig.controller.select_file(write_ramp_wav(dir.path(), 48000, frames));
-  rig.wait_prebuffer();
-  rig.controller.play();
-  rig.run(20);
+  rig.play_file(write_ramp_wav(dir.path(), 48000, frames), 20);
   ASSERT_TRUE(rig.controller.seek_frames(72000));
   // Reported at once (commanded state), before the engine has applied it.
   EXPECT_EQ(rig.controller.file_status().position, 72000U);
@@ -192,10 +193,7 @@ TEST(FilePlayback, SeekContinuesAtTheTargetWithoutStaleReadAhead) {
 TEST(FilePlayback, PauseFadesOutAndResumesWhereItStopped) {
   TempDir dir;
   Rig rig;
-  rig.controller.select_file(write_ramp_wav(dir.path(), 48000, 96000));
-  rig.wait_prebuffer();
-  rig.controller.play();
-  rig.run(10);
+  rig.play_file(write_ramp_wav(dir.path(), 48000, 96000), 10);
   rig.controller.pause();
   rig.left.clear();
   rig.run(3);
@@ -215,10 +213,7 @@ TEST(FilePlayback, PauseFadesOutAndResumesWhereItStopped) {
 TEST(FilePlayback, StopGoesBackToZeroAndAudioStopStopsTheFile) {
   TempDir dir;
   Rig rig;
-  rig.controller.select_file(write_ramp_wav(dir.path(), 48000, 96000));
-  rig.wait_prebuffer();
-  rig.controller.play();
-  rig.run(10);
+  rig.play_file(write_ramp_wav(dir.path(), 48000, 96000), 10);
   rig.controller.stop_file();
   rig.run(3);
   FileStatus s = rig.controller.file_status();
