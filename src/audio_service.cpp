@@ -38,7 +38,7 @@ bool is_loopback_device(const AudioDeviceInfo& d) {
 
 }  // namespace
 
-AudioService::AudioService(AudioController& controller, BackendSupervisor& supervisor, MediaFolder& media,
+AudioService::AudioService(AudioController& controller, BackendSupervisor& supervisor, MediaService& media,
                            std::string configured_device, std::string initial_source)
     : controller_(controller),
       supervisor_(supervisor),
@@ -83,7 +83,7 @@ json AudioService::sources_payload() {
   }
   items.push_back({{"id", "synth:demo"}, {"kind", "synth"}, {"name", "Demo beat (120 BPM)"}, {"channels", 1},
                    {"sr", supervisor_.sample_rate()}});
-  for (const auto& f : media_.scan()) {
+  for (const auto& f : media_.files()) {
     items.push_back({{"id", "file:" + f.file_id}, {"kind", "file"}, {"name", f.name}, {"channels", f.channels},
                      {"sr", f.sample_rate}, {"duration", seconds(f.duration)}});
   }
@@ -266,6 +266,25 @@ void AudioService::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool AudioService::file_in_use(const std::string& file_id) const {
+  const FileStatus s = controller_.file_status();
+  std::lock_guard lock(mutex_);
+  return file_id_ == file_id && source_id_ == "file:" + file_id && s.has_file && s.state != TransportState::kStopped;
+}
+
+void AudioService::publish_sources() {
+  json payload = sources_payload();
+  std::vector<std::string> files;
+  for (const auto& item : payload["items"]) {
+    if (item.value("kind", "") == "file") files.push_back(item["id"].get<std::string>());
+  }
+  {
+    std::lock_guard lock(sources_mutex_);
+    published_files_ = std::move(files);
+  }
+  if (server_) server_->publish("audio_sources", payload);
+}
+
 void AudioService::publish_file_status() {
   if (server_) server_->publish("audio_file_status", file_status_payload());
 }
@@ -275,8 +294,10 @@ void AudioService::run() {
   using clock = std::chrono::steady_clock;
   auto last_supervise = clock::now(), last_push = clock::now(), last_scan = clock::now();
   std::uint64_t last_changes = controller_.transport_changes();
-  std::vector<std::string> last_files;
-  for (const auto& f : media_.scan()) last_files.push_back(f.file_id);
+  {
+    std::lock_guard lock(sources_mutex_);
+    for (const auto& f : media_.files()) published_files_.push_back("file:" + f.file_id);
+  }
   while (running_.load()) {
     std::this_thread::sleep_for(kPoll);
     const auto now = clock::now();
@@ -296,11 +317,13 @@ void AudioService::run() {
     if (now - last_scan >= kMediaScanPeriod) {
       last_scan = now;
       std::vector<std::string> files;
-      for (const auto& f : media_.scan()) files.push_back(f.file_id);
-      if (files != last_files) {
-        last_files = std::move(files);
-        if (server_) server_->publish("audio_sources", sources_payload());
+      for (const auto& f : media_.files()) files.push_back("file:" + f.file_id);
+      bool changed = false;
+      {
+        std::lock_guard lock(sources_mutex_);
+        changed = files != published_files_;
       }
+      if (changed) publish_sources();
     }
   }
 }

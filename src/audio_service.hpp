@@ -18,13 +18,13 @@
 #include "lumina/audio/audio_controller.hpp"
 #include "lumina/audio/backend_supervisor.hpp"
 #include "lumina/net/server.hpp"
-#include "lumina/store/media_folder.hpp"
+#include "media_service.hpp"
 
 namespace lumina {
 
 class AudioService {
  public:
-  AudioService(AudioController& controller, BackendSupervisor& supervisor, MediaFolder& media,
+  AudioService(AudioController& controller, BackendSupervisor& supervisor, MediaService& media,
                std::string configured_device, std::string initial_source);
   ~AudioService();
   AudioService(const AudioService&) = delete;
@@ -43,6 +43,13 @@ class AudioService {
   // For engine_status: the selected source id.
   std::string source_id() const;
   nlohmann::json file_status_payload() const;
+  // The source list of audio_sources / GET /api/sources.
+  nlohmann::json sources_payload();
+  // Pushes audio_sources now (after an upload or delete; protocol C.2). Any thread but a realtime one.
+  void publish_sources();
+  // True while `file_id` is the selected source and loaded (playing or paused):
+  // its files must not be deleted then (409). Any thread.
+  bool file_in_use(const std::string& file_id) const;
 
  private:
   struct ResolvedSource {
@@ -50,21 +57,21 @@ class AudioService {
     std::string device;  // PortAudio device spec for kDevice
     MediaEntry file;     // for kFile
   };
-  // The source list of audio_sources / GET /api/sources.
-  nlohmann::json sources_payload();
   bool resolve(const std::string& id, ResolvedSource& out, std::string& error);
   void run();
   void publish_file_status();
 
   AudioController& controller_;
   BackendSupervisor& supervisor_;
-  MediaFolder& media_;
+  MediaService& media_;
   const std::string configured_device_;
   mutable std::mutex mutex_;
   std::string source_id_;
   std::string file_id_, file_name_;
   Server* server_ = nullptr;
   std::thread thread_;
+  std::mutex sources_mutex_;
+  std::vector<std::string> published_files_;  // file ids of the last audio_sources push (under sources_mutex_)
   std::atomic<bool> running_{false};
 };
 

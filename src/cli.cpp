@@ -32,6 +32,11 @@ std::variant<CliOptions, CliError> parse_cli(const std::vector<std::string>& arg
       err = set_mode(CliOptions::Mode::kHelp, a);
     } else if (a == "analyze") {
       err = set_mode(CliOptions::Mode::kAnalyze, a);
+    } else if (a == "import-legacy") {
+      err = set_mode(CliOptions::Mode::kImportLegacy, a);
+    } else if (options.mode == CliOptions::Mode::kImportLegacy && !a.empty() && a[0] != '-') {
+      if (!options.import_dir.empty()) return CliError{"import-legacy takes one DIR, got another argument '" + a + "'"};
+      options.import_dir = a;
     } else if (a == "--json") {
       options.analyze_json = true;
     } else if (options.mode == CliOptions::Mode::kAnalyze && !a.empty() && a[0] != '-') {
@@ -48,12 +53,16 @@ std::variant<CliOptions, CliError> parse_cli(const std::vector<std::string>& arg
   if (options.mode == CliOptions::Mode::kAnalyze && options.analyze_file.empty()) {
     return CliError{"analyze needs a FILE argument (luminad analyze FILE [--json])"};
   }
+  if (options.mode == CliOptions::Mode::kImportLegacy && options.import_dir.empty()) {
+    return CliError{"import-legacy needs a DIR argument (luminad import-legacy DIR)"};
+  }
   return options;
 }
 
 std::string usage_text() {
   return R"(Usage: luminad [--config FILE] [MODE]
        luminad [--config FILE] analyze AUDIOFILE [--json]
+       luminad [--config FILE] import-legacy DIR
 
 Realtime audio analysis → DMX lighting daemon (Art-Net), controlled over WebSocket/HTTP.
 
@@ -69,6 +78,9 @@ Modes (default: run the daemon):
   analyze AUDIOFILE   run the daemon's analysis (dsp settings from the configuration) over
                       an audio file as fast as possible and print a summary; with --json
                       print one JSON object per line: onsets, beats and frames (20 per second)
+  import-legacy DIR   import the predecessor's upload folder (<sha256>__<name> files,
+                      <sha256>__extracted.wav, index.json) into the data dir's media
+                      registry, keeping the fileIds; the daemon must not be running
 
 Environment overrides: LUMINA_LISTEN, LUMINA_PORT, LUMINA_DATA_DIR, LUMINA_AUDIO_BACKEND
 (portaudio|null), LUMINA_AUDIO_DEVICE, LUMINA_AUDIO_SOURCE, LUMINA_ARTNET_TARGETS

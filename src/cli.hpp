@@ -8,11 +8,12 @@
 namespace lumina {
 
 struct CliOptions {
-  enum class Mode { kRun, kCheckConfig, kPrintConfig, kListDevices, kVersion, kHelp, kAnalyze };
+  enum class Mode { kRun, kCheckConfig, kPrintConfig, kListDevices, kVersion, kHelp, kAnalyze, kImportLegacy };
   Mode mode = Mode::kRun;
   std::optional<std::string> config_path;
   std::string analyze_file;   // kAnalyze: the audio file
   bool analyze_json = false;  // kAnalyze: one JSON object per line
+  std::string import_dir;     // kImportLegacy: the predecessor's upload folder
 };
 
 struct CliError {

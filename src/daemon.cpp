@@ -4,17 +4,20 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "audio_service.hpp"
+#include "classifier_service.hpp"
 #include "dsp_control.hpp"
 #include "lumina/audio/audio_controller.hpp"
 #include "lumina/audio/backend_supervisor.hpp"
@@ -28,11 +31,12 @@
 #include "lumina/core/version.hpp"
 #include "lumina/dsp/analysis_thread.hpp"
 #include "lumina/dsp/analyzer_config.hpp"
-#include "lumina/lighting/dmx_thread.hpp"
+#include "lighting_service.hpp"
 #include "lumina/net/access_token.hpp"
 #include "lumina/net/server.hpp"
+#include "lumina/net/web_root.hpp"
 #include "lumina/store/data_dir.hpp"
-#include "lumina/store/media_folder.hpp"
+#include "media_service.hpp"
 
 namespace lumina {
 namespace {
@@ -73,12 +77,13 @@ struct Engine {
   std::vector<float> demo;
   std::unique_ptr<FileReader> file_reader;
   std::unique_ptr<AudioController> controller;
-  std::unique_ptr<MediaFolder> media;
+  std::shared_ptr<MediaService> media;  // registry + store; also the server's MediaSink
   BackendSupervisor supervisor;
   std::unique_ptr<AudioService> audio_service;  // uses the supervisor
   LatestValue<AnalysisFrame> frames;
+  std::unique_ptr<ClassifierService> classifier;  // before analysis: its tap outlives the analysis thread
   std::unique_ptr<AnalysisThread> analysis;
-  std::unique_ptr<DmxThread> dmx;
+  std::unique_ptr<LightingService> lighting;  // owns the DMX thread
   std::int64_t started_ns = monotonic_ns();
 
   // The device named by a "device:<x>" source overrides audio.device.
@@ -93,7 +98,6 @@ struct Engine {
 nlohmann::json engine_status(const Engine& e) {
   const AudioStats a = e.audio.stats();
   const AnalysisStats an = e.analysis->stats();
-  const DmxStats d = e.dmx->stats();
   const BackendStatus b = e.supervisor.status();
   const TransportSnapshot t = e.audio.transport();
   const double period_ns = b.sample_rate ? 1e9 * b.block / b.sample_rate : 1.0;
@@ -131,15 +135,8 @@ nlohmann::json engine_status(const Engine& e) {
        {{"frames", an.frames}, {"chunks", an.chunks}, {"gaps", an.gaps}, {"paramSwaps", an.param_swaps},
         {"hopLastUs", static_cast<double>(an.last_hop_ns) / 1e3},
         {"hopMaxUs", static_cast<double>(an.max_hop_ns) / 1e3}}},
-      {"dmx",
-       {{"fps", e.dmx->options().fps},
-        {"ticks", d.ticks},
-        {"missedTicks", d.missed_ticks},
-        {"packetsSent", d.packets_sent},
-        {"sendErrors", d.send_errors},
-        {"lastLatenessUs", static_cast<double>(d.last_lateness_ns) / 1e3},
-        {"maxLatenessUs", static_cast<double>(d.max_lateness_ns) / 1e3},
-        {"latencyMs", d.latency_ms >= 0 ? nlohmann::json(d.latency_ms) : nlohmann::json(nullptr)}}},
+      {"classifier", e.classifier->status()},
+      {"dmx", e.lighting->status()},
   };
 }
 
@@ -147,7 +144,6 @@ nlohmann::json engine_status(const Engine& e) {
 std::vector<MetricSample> engine_metrics(const Engine& e) {
   const AudioStats a = e.audio.stats();
   const AnalysisStats an = e.analysis->stats();
-  const DmxStats d = e.dmx->stats();
   const BackendStatus b = e.supervisor.status();
   auto sample = [](MetricType type, std::string name, std::string help, double value) {
     MetricSample m;
@@ -185,17 +181,8 @@ std::vector<MetricSample> engine_metrics(const Engine& e) {
                       static_cast<double>(a.max_callback_ns) / 1e9));
   out.push_back(counter("lumina_analysis_frames_total", "Analysis frames published.", static_cast<double>(an.frames)));
   out.push_back(counter("lumina_analysis_gaps_total", "Discontinuities in the analysed audio clock.", static_cast<double>(an.gaps)));
-  out.push_back(counter("lumina_dmx_ticks_total", "DMX frames rendered and sent.", static_cast<double>(d.ticks)));
-  out.push_back(counter("lumina_dmx_missed_ticks_total", "DMX deadlines skipped because the thread woke too late.",
-                        static_cast<double>(d.missed_ticks)));
-  out.push_back(counter("lumina_dmx_packets_sent_total", "Art-Net datagrams accepted by the kernel.", static_cast<double>(d.packets_sent)));
-  out.push_back(counter("lumina_dmx_send_errors_total", "Art-Net sends that failed.", static_cast<double>(d.send_errors)));
-  out.push_back(gauge("lumina_dmx_lateness_max_seconds", "Worst DMX tick wake-up lateness since start.",
-                      static_cast<double>(d.max_lateness_ns) / 1e9));
-  if (d.latency_ms >= 0) {
-    out.push_back(gauge("lumina_audio_to_wire_latency_seconds", "Age of the newest analysed audio when the last DMX frame left.",
-                        d.latency_ms / 1e3));
-  }
+  for (auto& m : e.lighting->metrics()) out.push_back(std::move(m));
+  for (auto& m : e.classifier->metrics()) out.push_back(std::move(m));
   return out;
 }
 
@@ -226,7 +213,12 @@ int run_daemon(const Config& config) {
   e.file_reader = std::make_unique<FileReader>(rate);
   e.audio.attach(e.demo, &e.file_reader->ring());
   e.controller = std::make_unique<AudioController>(e.audio, *e.file_reader);
-  e.media = std::make_unique<MediaFolder>(data_dir->media_dir());
+  try {
+    e.media = std::make_shared<MediaService>(config, data_dir->root(), rate);
+  } catch (const std::exception& err) {
+    spdlog::critical("media store: {}", err.what());
+    return 1;
+  }
   e.audio_service = std::make_unique<AudioService>(*e.controller, e.supervisor, *e.media, config.audio.device,
                                                    config.audio.source);
   e.controller->set_monitor(config.audio.monitor);
@@ -245,16 +237,26 @@ int run_daemon(const Config& config) {
 
   const AnalyzerParams params = analyzer_params_from_config(config.dsp, rate);
   e.analysis = std::make_unique<AnalysisThread>(params, e.ring, e.frames);
+  // Realtime just below the DMX thread (40): onset → wire latency must not
+  // depend on how busy the machine's other processes are.
+  if (config.audio.realtime_priority) e.analysis->set_realtime_priority(35);
+  // The classifier's events go out through the server (constructed below; the
+  // worker starts only once it listens and stops before it goes).
+  Server* classifier_server = nullptr;
+  e.classifier = std::make_unique<ClassifierService>(config.classifier, [&classifier_server, &e](const ClassifierEvent& ev) {
+    if (classifier_server) {
+      classifier_server->publish("ai_classifier_event",
+                                 {{"label", std::string(ev.label)}, {"confidence", ev.confidence}, {"model", std::string(ev.model)}});
+    }
+    // The show may map this label to a scene (speech → a calm wash, ...).
+    if (e.lighting) e.lighting->set_label(std::string(ev.label));
+  });
+  e.analysis->set_tap(e.classifier->tap());
 
-  DmxThread::Options dmx_options;
-  dmx_options.fps = config.dmx.fps;
-  dmx_options.universe = config.dmx.universe;
-  dmx_options.targets = config.dmx.targets;
-  dmx_options.blackout_on_exit = config.dmx.blackout_on_exit;
   try {
-    e.dmx = std::make_unique<DmxThread>(dmx_options, e.frames);
+    e.lighting = std::make_unique<LightingService>(config, data_dir->root(), e.frames);
   } catch (const std::exception& err) {
-    spdlog::critical("Art-Net output: {}", err.what());
+    spdlog::critical("DMX output: {}", err.what());
     return 2;
   }
 
@@ -267,6 +269,15 @@ int run_daemon(const Config& config) {
   server_options.rate_limit_burst = config.server.rate_limit_burst;
   server_options.tls_cert_file = config.server.tls_cert;
   server_options.tls_key_file = config.server.tls_key;
+  server_options.max_upload_bytes = config.media.max_upload_bytes;
+  server_options.upload_stall_timeout = std::chrono::seconds(config.media.upload_stall_timeout_sec);
+  {
+    // The browser UI; /proc/self/exe locates an installed share/luminad/web.
+    std::error_code exe_error;
+    const auto executable = std::filesystem::read_symlink("/proc/self/exe", exe_error);
+    server_options.web_root = resolve_web_root(config.server.web_root, executable).string();
+    if (server_options.web_root.empty()) spdlog::warn("browser UI not found (server.webRoot); serving the API only");
+  }
   try {
     // Required (generated on first start) when listening beyond loopback.
     server_options.access_token = resolve_access_token(config.server.token, config.server.listen, data_dir->root());
@@ -278,27 +289,34 @@ int run_daemon(const Config& config) {
   hooks.frames = &e.frames;
   hooks.status = [&e] { return engine_status(e); };
   hooks.metrics = [&e] { return engine_metrics(e); };
-  hooks.dmx_write = [&e](const DmxOverride& write) { return e.dmx->submit_override(write); };
+  e.lighting->register_handlers(hooks);  // show_*, scene_select, dmx_*, legacy {ch,val} writes
   e.audio_service->register_handlers(hooks);
+  hooks.media = e.media;
+  e.media->set_sources([&e] { return e.audio_service->sources_payload(); });
+  e.media->set_in_use([&e](const std::string& id) { return e.audio_service->file_in_use(id); });
+  e.media->set_on_change([&e] { e.audio_service->publish_sources(); });
   DspControl dsp_control;
   dsp_control.analysis = e.analysis.get();
   dsp_control.audio = e.controller.get();
   register_dsp_handlers(hooks, dsp_control);
   Server server(server_options, hooks);
+  classifier_server = &server;
 
   e.analysis->start();
-  e.dmx->start();
+  e.lighting->start_output();
   e.supervisor.start();
   try {
     server.start();
   } catch (const std::exception& err) {
     spdlog::critical("{}", err.what());
-    e.dmx->stop();
+    e.lighting->stop();
     e.supervisor.stop();
     e.analysis->stop();
     return 1;
   }
   e.audio_service->start(server);
+  e.lighting->start_pushes(server);
+  e.classifier->start();
   std::string targets;
   for (const auto& t : config.dmx.targets) targets += (targets.empty() ? "" : ", ") + t.host + ":" + std::to_string(t.port);
   spdlog::info("listening on http://{}:{} (WebSocket /ws); Art-Net universe {} at {} fps to {}", config.server.listen,
@@ -324,13 +342,14 @@ int run_daemon(const Config& config) {
     signal = sigtimedwait(&stop_signals, nullptr, &wait);
     if (signal > 0) break;
     const AudioStats a = e.audio.stats();
-    const DmxStats d = e.dmx->stats();
+    const DmxStats d = e.lighting->stats();
     xruns.update(a.xruns);
     underruns.update(a.underruns);
     overflows.update(a.ring_overflows);
     missed.update(d.missed_ticks);
     send_errors.update(d.send_errors);
     e.analysis->reclaim();  // frees an Analyzer retired by a dsp_set_params swap
+    e.classifier->poll();   // logs a stopped classifier worker once
     // Ping only while the audio clock and the DMX thread make progress (a lost
     // device is bridged by the null clock, so audio blocks keep coming).
     if (d.ticks != last_ticks && a.blocks != last_blocks) systemd.watchdog();
@@ -341,11 +360,13 @@ int run_daemon(const Config& config) {
   spdlog::info("received {}, stopping", strsignal(signal));
   systemd.stopping();
   e.audio_service->stop();
+  e.classifier->stop();  // its events go through the server
+  e.media->library().cancel_conversions();  // server.stop() joins the upload workers
   server.stop();
-  e.dmx->stop();  // sends the blackout frame when configured
+  e.lighting->stop();  // stops dmx_frame pushes, then sends the blackout frame when configured
   e.supervisor.stop();
   e.analysis->stop();
-  const DmxStats d = e.dmx->stats();
+  const DmxStats d = e.lighting->stats();
   const AudioStats a = e.audio.stats();
   spdlog::info("stopped: {} audio blocks, {} xruns, {} DMX ticks, {} missed", a.blocks, a.xruns, d.ticks, d.missed_ticks);
   return 0;

@@ -11,6 +11,7 @@
 #include "analyze.hpp"
 #include "cli.hpp"
 #include "daemon.hpp"
+#include "media_service.hpp"
 #include "lumina/audio/backend.hpp"
 #include "lumina/core/config.hpp"
 #include "lumina/core/logging.hpp"
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
   }
   if (cli.mode == Mode::kAnalyze) {
     return lumina::run_analyze({cli.analyze_file, cli.analyze_json}, config, std::cout, std::cerr);
+  }
+  if (cli.mode == Mode::kImportLegacy) {
+    lumina::init_logging(config.log.level);
+    return lumina::run_import_legacy(config, cli.import_dir, std::cout, std::cerr);
   }
   if (cli.mode == Mode::kCheckConfig) {
     std::cout << "configuration OK" << (cli.config_path ? ": " + *cli.config_path : std::string(" (defaults)")) << "\n";

@@ -9,9 +9,10 @@ clip NAME.wav the generator writes:
   NAME.beats   one ground-truth beat (quarter note) per line; absent for
                beatless clips
   NAME.json    description: tempo segments, tags, duration
-Usage: gen_corpus.py OUTDIR [VARIANT]
+Usage: gen_corpus.py OUTDIR [VARIANT] [--only NAME]
 VARIANT 0 (default) is the reference corpus; other numbers give a held-out
 variant: other drum samples and timing, tempi scaled by up to ±8 %.
+--only NAME writes just that clip (e.g. for an integration test).
 """
 import array
 import json
@@ -397,22 +398,38 @@ def vary(spec, variant):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    args = sys.argv[1:]
+    only = None
+    if '--only' in args:
+        at = args.index('--only')
+        if at + 1 >= len(args):
+            print('gen_corpus.py: --only needs a clip name', file=sys.stderr)
+            sys.exit(2)
+        only = args[at + 1]
+        del args[at:at + 2]
+    names = [c['name'] for c in CLIPS] + ['random_hits', 'ambient']
+    if len(args) not in (1, 2) or (only is not None and only not in names):
+        if only is not None and only not in names:
+            print('gen_corpus.py: unknown clip %r (one of: %s)' % (only, ', '.join(names)), file=sys.stderr)
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    outdir = sys.argv[1]
-    variant = int(sys.argv[2]) if len(sys.argv) == 3 else 0
+    outdir = args[0]
+    variant = int(args[1]) if len(args) == 2 else 0
     os.makedirs(outdir, exist_ok=True)
     kit = Kit(1234 + variant)
     for base in CLIPS:
+        if only is not None and base['name'] != only:
+            continue
         spec = vary(dict(base), variant)
         spec.setdefault('pad_root', random.Random(spec['name']).choice([87.3, 98.0, 110.0, 130.8]))
         render_clip(outdir, spec, kit, variant)
         print('  ' + spec['name'], flush=True)
-    render_random_hits(outdir, kit)
-    print('  random_hits', flush=True)
-    render_ambient(outdir)
-    print('  ambient', flush=True)
+    if only in (None, 'random_hits'):
+        render_random_hits(outdir, kit)
+        print('  random_hits', flush=True)
+    if only in (None, 'ambient'):
+        render_ambient(outdir)
+        print('  ambient', flush=True)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,9 @@
 #include "lumina/core/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <bit>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <limits>
@@ -128,6 +131,110 @@ bool parse_u16(const std::string& text, std::uint16_t& out) {
   return true;
 }
 
+// "host[:port]" with `default_port` when the port is omitted; throws ConfigError naming `key`.
+ArtNetTarget parse_udp_target(const std::string& text, std::uint16_t default_port, const std::string& key,
+                              const std::string& origin) {
+  ArtNetTarget target = parse_artnet_target(text, origin + ": key '" + key + "'");
+  if (text.rfind(':') == std::string::npos) target.port = default_port;
+  return target;
+}
+
+void check_ipv4(const std::string& text, const std::string& key, const std::string& origin) {
+  in_addr address{};
+  if (::inet_pton(AF_INET, text.c_str(), &address) != 1)
+    throw ConfigError(origin + ": key '" + key + "' must be a dotted IPv4 address (e.g. \"0.0.0.0\"), got \"" + text +
+                      "\"");
+}
+
+void check_max_bytes(const std::string& text, std::size_t max, const std::string& key, const std::string& origin) {
+  if (text.size() > max)
+    throw ConfigError(origin + ": key '" + key + "' must be at most " + std::to_string(max) + " bytes, got " +
+                      std::to_string(text.size()) + " (\"" + text + "\")");
+}
+
+bool is_uuid_text(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool hyphen = i == 8 || i == 13 || i == 18 || i == 23;
+    if (hyphen ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+void parse_dmx_artnet(const json& v, Config::Dmx::ArtNet& a, const std::string& origin) {
+  ObjectReader r(v, "dmx.artnet", origin);
+  r.read("enabled", a.enabled);
+  r.read("bind", a.bind);
+  check_ipv4(a.bind, "dmx.artnet.bind", origin);
+  r.read("port", a.port, 0, 65535);
+  r.read("broadcast", a.broadcast);
+  if (!a.broadcast.empty()) (void)parse_udp_target(a.broadcast, 6454, "dmx.artnet.broadcast", origin);
+  r.read("discovery", a.discovery);
+  r.read("pollAddress", a.poll_address);
+  if (!a.poll_address.empty()) (void)parse_udp_target(a.poll_address, 6454, "dmx.artnet.pollAddress", origin);
+  r.read("sync", a.sync);
+  r.read("shortName", a.short_name);
+  check_max_bytes(a.short_name, 17, "dmx.artnet.shortName", origin);
+  r.read("longName", a.long_name);
+  check_max_bytes(a.long_name, 63, "dmx.artnet.longName", origin);
+  if (const json* u = r.find("unicast")) {
+    if (!u->is_array()) r.fail("dmx.artnet.unicast", "an array of {\"target\": \"host[:port]\", \"universes\": [...]}", *u);
+    a.unicast.clear();
+    for (std::size_t i = 0; i < u->size(); ++i) {
+      const std::string path = "dmx.artnet.unicast[" + std::to_string(i) + "]";
+      ObjectReader e((*u)[i], path, origin);
+      ArtNetUnicast entry;
+      const json* t = e.find("target");
+      if (t == nullptr) throw ConfigError(origin + ": key '" + path + ".target' is required (\"host[:port]\")");
+      if (!t->is_string()) e.fail(path + ".target", "a string \"host[:port]\"", *t);
+      entry.target = parse_udp_target(t->get<std::string>(), 6454, path + ".target", origin);
+      if (const json* list = e.find("universes")) {
+        if (!list->is_array()) e.fail(path + ".universes", "an array of port-addresses 0..32767", *list);
+        for (std::size_t k = 0; k < list->size(); ++k) {
+          const json& n = (*list)[k];
+          const std::string key = path + ".universes[" + std::to_string(k) + "]";
+          if (!n.is_number_integer()) e.fail(key, "an integer", n);
+          if (n.get<std::int64_t>() < 0 || n.get<std::int64_t>() > 32767) e.fail_range(key, "in 0..32767", n);
+          entry.universes.push_back(static_cast<std::uint16_t>(n.get<std::int64_t>()));
+        }
+      }
+      e.reject_unknown();
+      a.unicast.push_back(std::move(entry));
+    }
+  }
+  r.read("latencyOffsetMs", a.latency_offset_ms, -500, 1000);
+  r.reject_unknown();
+}
+
+void parse_dmx_sacn(const json& v, Config::Dmx::Sacn& s, const std::string& origin) {
+  ObjectReader r(v, "dmx.sacn", origin);
+  r.read("enabled", s.enabled);
+  r.read("multicast", s.multicast);
+  if (const json* u = r.find("unicast")) {
+    if (!u->is_array()) r.fail("dmx.sacn.unicast", "an array of \"host[:port]\" strings", *u);
+    s.unicast.clear();
+    for (std::size_t i = 0; i < u->size(); ++i) {
+      const std::string key = "dmx.sacn.unicast[" + std::to_string(i) + "]";
+      if (!(*u)[i].is_string()) r.fail(key, "a string \"host[:port]\"", (*u)[i]);
+      s.unicast.push_back(parse_udp_target((*u)[i].get<std::string>(), 5568, key, origin));
+    }
+  }
+  r.read("priority", s.priority, 0, 200);
+  r.read("sourceName", s.source_name);
+  check_max_bytes(s.source_name, 63, "dmx.sacn.sourceName", origin);
+  r.read("cid", s.cid);
+  if (!s.cid.empty() && !is_uuid_text(s.cid))
+    throw ConfigError(origin + ": key 'dmx.sacn.cid' must be empty or a UUID \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\", got \"" +
+                      s.cid + "\"");
+  r.read("syncUniverse", s.sync_universe, 0, 63999);
+  r.read("universeOffset", s.universe_offset, 0, 63999);
+  r.read("interface", s.interface_address);
+  if (!s.interface_address.empty()) check_ipv4(s.interface_address, "dmx.sacn.interface", origin);
+  r.read("multicastTtl", s.multicast_ttl, 1, 255);
+  r.read("latencyOffsetMs", s.latency_offset_ms, -500, 1000);
+  r.reject_unknown();
+}
+
 }  // namespace
 
 ArtNetTarget parse_artnet_target(const std::string& text, const std::string& what) {
@@ -147,7 +254,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e400
     throw ConfigError(origin + ": not valid JSON (" + std::string(e.what()) + ")");
   }
   Config c;
@@ -158,6 +265,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.read("listen", c.server.listen);
     r.read("port", c.server.port, 1, 65535);
     r.read("token", c.server.token);
+    r.read("webRoot", c.server.web_root);
     if (const json* o = r.find("allowedOrigins")) {
       if (!o->is_array()) r.fail("server.allowedOrigins", "an array of origin strings (\"http://host:port\" or \"*\")", *o);
       c.server.allowed_origins.clear();
@@ -217,9 +325,28 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.read("autoGainMaxDb", c.dsp.auto_gain_max_db, 0.0, 60.0);
     r.reject_unknown();
   }
+  if (const json* v = top.find("media")) {
+    ObjectReader r(*v, "media", origin);
+    r.read("maxUploadBytes", c.media.max_upload_bytes, 1024, std::int64_t{1} << 40);
+    r.read("ffmpeg", c.media.ffmpeg);
+    if (c.media.ffmpeg.empty()) throw ConfigError(origin + ": key 'media.ffmpeg' must name a program, got \"\"");
+    r.read("ffmpegTimeoutSec", c.media.ffmpeg_timeout_sec, 1, 86400);
+    r.read("uploadStallTimeoutSec", c.media.upload_stall_timeout_sec, 1, 3600);
+    r.reject_unknown();
+  }
   if (const json* v = top.find("telemetry")) {
     ObjectReader r(*v, "telemetry", origin);
     r.read("fps", c.telemetry.fps, 1, 60);
+    r.reject_unknown();
+  }
+  if (const json* v = top.find("classifier")) {
+    ObjectReader r(*v, "classifier", origin);
+    r.read("enabled", c.classifier.enabled);
+    r.read("model", c.classifier.model);
+    if (c.classifier.model.empty()) throw ConfigError(origin + ": key 'classifier.model' must name a model file, got \"\"");
+    r.read("queueSize", c.classifier.queue_size, 4, 4096);
+    r.read("hysteresisWindows", c.classifier.hysteresis_windows, 1, 20);
+    r.read("minConfidence", c.classifier.min_confidence, 0.0, 1.0);
     r.reject_unknown();
   }
   if (const json* v = top.find("dmx")) {
@@ -227,6 +354,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.read("fps", c.dmx.fps, 1, 44);
     r.read("blackoutOnExit", c.dmx.blackout_on_exit);
     r.read("universe", c.dmx.universe, 0, 32767);
+    r.read("maxUniverses", c.dmx.max_universes, 1, 4096);
+    r.read("showFile", c.dmx.show_file);
+    r.read("framePushFps", c.dmx.frame_push_fps, 1, 20);
     if (const json* t = r.find("targets")) {
       if (!t->is_array()) r.fail("dmx.targets", "an array of \"host[:port]\" strings", *t);
       c.dmx.targets.clear();
@@ -236,6 +366,8 @@ Config parse_config(const std::string& text, const std::string& origin) {
         c.dmx.targets.push_back(parse_artnet_target((*t)[i].get<std::string>(), origin + ": key '" + key + "'"));
       }
     }
+    if (const json* a = r.find("artnet")) parse_dmx_artnet(*a, c.dmx.artnet, origin);
+    if (const json* s = r.find("sacn")) parse_dmx_sacn(*s, c.dmx.sacn, origin);
     r.reject_unknown();
   }
   top.reject_unknown();
@@ -263,6 +395,7 @@ void apply_env_overrides(Config& c, const EnvLookup& getenv_fn) {
       throw ConfigError(std::string("environment LUMINA_PORT must be an integer in 1..65535, got \"") + v + "\"");
   }
   if (const char* v = env("LUMINA_DATA_DIR")) c.data_dir = v;
+  if (const char* v = env("LUMINA_WEB_ROOT")) c.server.web_root = v;
   if (const char* v = env("LUMINA_AUDIO_BACKEND")) {
     check_backend(v, "environment LUMINA_AUDIO_BACKEND");
     c.audio.backend = v;
@@ -295,6 +428,10 @@ void apply_env_overrides(Config& c, const EnvLookup& getenv_fn) {
 }
 
 void validate_config(const Config& c, const std::string& origin) {
+  if (c.dmx.sacn.enabled && (c.dmx.universe + c.dmx.sacn.universe_offset < 1 ||
+                             c.dmx.universe + c.dmx.sacn.universe_offset > 63999))
+    throw ConfigError(origin + ": keys 'dmx.universe' + 'dmx.sacn.universeOffset' must give an sACN universe in "
+                      "1..63999, got " + std::to_string(c.dmx.universe + c.dmx.sacn.universe_offset));
   if (!std::has_single_bit(c.dsp.fft_size))
     throw ConfigError(origin + ": key 'dsp.fftSize' must be a power of two in 256..8192, got " +
                       std::to_string(c.dsp.fft_size));
@@ -318,6 +455,30 @@ void validate_config(const Config& c, const std::string& origin) {
 nlohmann::json config_to_json(const Config& c) {
   json targets = json::array();
   for (const auto& t : c.dmx.targets) targets.push_back(t.host + ":" + std::to_string(t.port));
+  json artnet_unicast = json::array();
+  for (const auto& u : c.dmx.artnet.unicast)
+    artnet_unicast.push_back({{"target", u.target.host + ":" + std::to_string(u.target.port)}, {"universes", u.universes}});
+  const auto& a = c.dmx.artnet;
+  const json artnet = {{"enabled", a.enabled},       {"bind", a.bind},
+                       {"port", a.port},             {"broadcast", a.broadcast},
+                       {"discovery", a.discovery},   {"pollAddress", a.poll_address},
+                       {"sync", a.sync},             {"shortName", a.short_name},
+                       {"longName", a.long_name},    {"unicast", artnet_unicast},
+                       {"latencyOffsetMs", a.latency_offset_ms}};
+  json sacn_unicast = json::array();
+  for (const auto& t : c.dmx.sacn.unicast) sacn_unicast.push_back(t.host + ":" + std::to_string(t.port));
+  const auto& sa = c.dmx.sacn;
+  const json sacn = {{"enabled", sa.enabled},
+                     {"multicast", sa.multicast},
+                     {"unicast", sacn_unicast},
+                     {"priority", sa.priority},
+                     {"sourceName", sa.source_name},
+                     {"cid", sa.cid},
+                     {"syncUniverse", sa.sync_universe},
+                     {"universeOffset", sa.universe_offset},
+                     {"interface", sa.interface_address},
+                     {"multicastTtl", sa.multicast_ttl},
+                     {"latencyOffsetMs", sa.latency_offset_ms}};
   return json{
       {"server",
        {{"listen", c.server.listen},
@@ -325,7 +486,8 @@ nlohmann::json config_to_json(const Config& c) {
         {"token", c.server.token.empty() ? "" : "(set)"},
         {"allowedOrigins", c.server.allowed_origins},
         {"tls", {{"cert", c.server.tls_cert}, {"key", c.server.tls_key}}},
-        {"rateLimit", {{"perSecond", c.server.rate_limit_per_sec}, {"burst", c.server.rate_limit_burst}}}}},
+        {"rateLimit", {{"perSecond", c.server.rate_limit_per_sec}, {"burst", c.server.rate_limit_burst}}},
+        {"webRoot", c.server.web_root}}},
       {"dataDir", c.data_dir},
       {"log", {{"level", c.log.level}}},
       {"audio",
@@ -346,10 +508,22 @@ nlohmann::json config_to_json(const Config& c) {
         {"autoGain", c.dsp.auto_gain},
         {"autoGainTargetDb", c.dsp.auto_gain_target_db},
         {"autoGainMaxDb", c.dsp.auto_gain_max_db}}},
+      {"media",
+       {{"maxUploadBytes", c.media.max_upload_bytes},
+        {"ffmpeg", c.media.ffmpeg},
+        {"ffmpegTimeoutSec", c.media.ffmpeg_timeout_sec},
+        {"uploadStallTimeoutSec", c.media.upload_stall_timeout_sec}}},
       {"telemetry", {{"fps", c.telemetry.fps}}},
+      {"classifier",
+       {{"enabled", c.classifier.enabled},
+        {"model", c.classifier.model},
+        {"queueSize", c.classifier.queue_size},
+        {"hysteresisWindows", c.classifier.hysteresis_windows},
+        {"minConfidence", c.classifier.min_confidence}}},
       {"dmx",
        {{"fps", c.dmx.fps}, {"blackoutOnExit", c.dmx.blackout_on_exit}, {"universe", c.dmx.universe},
-        {"targets", targets}}},
+        {"maxUniverses", c.dmx.max_universes}, {"showFile", c.dmx.show_file}, {"framePushFps", c.dmx.frame_push_fps},
+        {"targets", targets}, {"artnet", artnet}, {"sacn", sacn}}},
   };
 }
 

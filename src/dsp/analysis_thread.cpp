@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "lumina/core/clock.hpp"
+#include "lumina/core/realtime.hpp"
 
 namespace lumina {
 namespace {
@@ -109,6 +110,8 @@ void AnalysisThread::feed(const AudioChunk& chunk) {
 
 void AnalysisThread::run() {
   pthread_setname_np(pthread_self(), "lumina-analysis");
+  // Best effort: without permission the thread runs at normal priority, as before.
+  if (realtime_priority_ > 0) (void)try_set_realtime_priority(realtime_priority_);
   while (running_.load(std::memory_order_relaxed)) {
     const AudioChunk* chunk = ring_.front();
     if (!chunk) {
@@ -117,6 +120,7 @@ void AnalysisThread::run() {
     }
     hop_started_ns_ = monotonic_ns();
     feed(*chunk);
+    if (ChunkTap* tap = tap_.load(std::memory_order_acquire)) tap->on_chunk(*chunk);
     ring_.pop();
     chunks_.fetch_add(1, std::memory_order_relaxed);
     gaps_.store(analyzer_->gaps(), std::memory_order_relaxed);

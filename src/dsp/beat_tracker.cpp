@@ -14,12 +14,23 @@ constexpr float kSwitchMargin = 1.10F;    // a new tempo must score 10 % better 
 constexpr double kSwitchSeconds = 0.75;   // ... for this long
 constexpr int kEstablishedBeats = 4;      // before this many beats a better tempo wins quickly:
 constexpr int kFirstGuessVotes = 3;       // after this many estimates in a row (~60 ms)
+// An established tempo is rarely replaced by its double, half or 3:2 in
+// music; usually the autocorrelation just sways between metrical levels of
+// the same groove (a syncopated kick makes the half tempo look periodic).
+// Such a switch must win by far more, for far longer -- and so must any
+// switch while the current grid still has an onset at nearly every point
+// (a real tempo change empties the old grid within a second or two).
+constexpr float kLevelSwitchMargin = 1.3F;
+constexpr double kLevelSwitchSeconds = 4.0;
+constexpr int kLevelEstablishedBeats = 8;  // ... once the level has produced this many beats
+constexpr float kLevelAgreement = 0.75F;   // tempo stability: an estimate at double/half counts this much
+constexpr float kLevelGridFit = 0.9F;      // grid fit at which the current tempo is beyond doubt
 constexpr double kPhaseWidth = 0.08;      // phase lock: σ of the continuity weight, in periods
 constexpr float kRelockMargin = 1.4F;     // a phase elsewhere must score 40 % better ...
 constexpr int kRelockBeats = 2;           // ... at two beats in a row
 constexpr double kMinBeatSpacing = 0.6;   // periods: no two beats closer than this
 constexpr float kCombDecay = 0.8F;        // weight of each older beat in the phase comb
-constexpr double kPriorLowBpm = 90.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
+constexpr double kPriorLowBpm = 80.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
 // Grid fit: share of the last kFitBeats grid points with a detected onset
 // near them, mapped kFitFloor..kFitFull → confidence 0..1. Random onsets at
 // 3 per second land near a grid point about 15 % of the time.
@@ -37,6 +48,14 @@ constexpr float kMinEnergy = 1e-4F;
 constexpr float kBackbeatWeight = 0.5F;
 constexpr float kMinLagShare = 0.25F;    // per-lag energy floor, as a share of the zero-lag energy
 constexpr float kPhaseLowWeight = 0.5F;  // extra kick-band weight in the phase comb
+
+// Whether a tempo ratio is a change of metrical level (2:1, 1:2, 3:2, 2:3).
+bool is_metrical_relative(double ratio) {
+  for (const double r : {2.0, 0.5, 1.5, 2.0 / 3.0}) {
+    if (std::fabs(ratio / r - 1.0) < kSameTempo) return true;
+  }
+  return false;
+}
 
 float decay_for(double seconds, double rate) { return static_cast<float>(std::exp(-1.0 / (seconds * rate))); }
 
@@ -170,7 +189,15 @@ void BeatTracker::estimate_tempo() noexcept {
   }
   // Agreement of successive raw estimates with the tracked tempo: steady in
   // music, wandering in random material.
-  const float agree = std::fabs(estimate - period_) / period_ < kSameTempo ? 1.0F : 0.0F;
+  // An estimate at double or half the tempo describes the same grid (one is
+  // a subset of the other): the groove is steady, only the level sways.
+  const double ratio = estimate / period_;
+  float agree = 0.0F;
+  if (std::fabs(ratio - 1.0) < kSameTempo) {
+    agree = 1.0F;
+  } else if (std::fabs(ratio / 2.0 - 1.0) < kSameTempo || std::fabs(ratio * 2.0 - 1.0) < kSameTempo) {
+    agree = kLevelAgreement;
+  }
   stability_ = agree + stability_decay_ * (stability_ - agree);
   if (std::fabs(estimate - period_) / period_ < kSameTempo) {
     period_ += kTempoSmoothing * (estimate - period_);
@@ -185,9 +212,16 @@ void BeatTracker::estimate_tempo() noexcept {
     }
     candidate_period_ = estimate;
     // A tempo that has not produced a few beats yet is only a first guess.
-    const auto needed = beats_at_period_ < kEstablishedBeats
-                            ? kFirstGuessVotes
-                            : static_cast<int>(kSwitchSeconds * frame_rate_ / static_cast<double>(kTempoEvery));
+    const bool established = beats_at_period_ >= kEstablishedBeats;
+    const bool level_change = beats_at_period_ >= kLevelEstablishedBeats &&
+                              (is_metrical_relative(estimate / period_) || grid_fit_ >= kLevelGridFit);
+    if (level_change && best_score <= kLevelSwitchMargin * tempo_score(period_)) {
+      candidate_votes_ = 0;
+      return;
+    }
+    const double hold = level_change ? kLevelSwitchSeconds : kSwitchSeconds;
+    const auto needed =
+        established ? static_cast<int>(hold * frame_rate_ / static_cast<double>(kTempoEvery)) : kFirstGuessVotes;
     if (candidate_votes_ >= needed) {
       period_ = estimate;
       candidate_votes_ = 0;

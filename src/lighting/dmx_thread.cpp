@@ -3,7 +3,8 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
-#include <array>
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -12,18 +13,23 @@
 #include "lumina/core/clock.hpp"
 #include "lumina/core/realtime.hpp"
 #include "lumina/lighting/artdmx.hpp"
-#include "lumina/lighting/band_show.hpp"
-#include "lumina/lighting/udp_sender.hpp"
 
 namespace lumina {
 namespace {
 
 // Enough for a burst of fader moves from several browsers between two ticks.
-constexpr std::size_t kOverrideQueueCapacity = 4096;
+constexpr std::size_t kCommandQueueCapacity = 4096;
+// Shows handed over but not yet reclaimed; more in flight → show_set is refused.
+constexpr std::size_t kRetiredCapacity = 16;
+// Universes that manual writes can touch beyond the patch.
+constexpr std::size_t kOverrideUniverses = 16;
 // The config caps fps at 44 (Art-Net's refresh ceiling); the thread itself
 // accepts more so tests can run many ticks quickly.
 constexpr std::uint32_t kMaxFps = 1000;
 constexpr std::int64_t kNsPerSecond = 1'000'000'000;
+constexpr std::size_t kOnsetWindow = 256;
+// Below the audio thread (JACK/PortAudio run at 70-95), above everything else.
+constexpr int kDmxRealtimePriority = 40;
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);
@@ -48,43 +54,130 @@ std::uint64_t latest_due_tick(std::int64_t start_ns, std::int64_t now_ns, std::u
   return seconds * fps + rest * fps / kNsPerSecond;
 }
 
+// Ticks a latency offset of `ms` spans, rounded to the nearest tick.
+std::int64_t offset_ticks(std::int32_t ms, std::uint32_t fps) {
+  return static_cast<std::int64_t>(std::lround(static_cast<double>(ms) * fps / 1000.0));
+}
+
+// A fixed window of recent samples written by one thread (the tick) and read
+// by any: relaxed atomics, so a reader may mix two ticks' values, which a
+// percentile over hundreds of samples tolerates.
+template <std::size_t N>
+class SampleWindow {
+ public:
+  // RT-safe: two relaxed atomic stores.
+  void add(float value) noexcept {
+    const std::uint64_t n = count_.load(std::memory_order_relaxed);
+    values_[n % N].store(value, std::memory_order_relaxed);
+    count_.store(n + 1, std::memory_order_release);
+  }
+  [[nodiscard]] std::uint64_t count() const noexcept { return count_.load(std::memory_order_acquire); }
+  // Percentile `p` (0..1) of the window, or -1 when empty. Not RT-safe (sorts a copy).
+  [[nodiscard]] double percentile(double p) const {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(count(), N));
+    if (n == 0) return -1.0;
+    std::vector<float> copy(n);
+    for (std::size_t i = 0; i < n; ++i) copy[i] = values_[i].load(std::memory_order_relaxed);
+    const auto k = static_cast<std::size_t>(std::min<double>(static_cast<double>(n - 1), std::floor(p * static_cast<double>(n))));
+    std::nth_element(copy.begin(), copy.begin() + static_cast<std::ptrdiff_t>(k), copy.end());
+    return copy[k];
+  }
+  [[nodiscard]] double max() const {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(count(), N));
+    float best = n == 0 ? -1.0F : values_[0].load(std::memory_order_relaxed);
+    for (std::size_t i = 1; i < n; ++i) best = std::max(best, values_[i].load(std::memory_order_relaxed));
+    return best;
+  }
+
+ private:
+  std::array<std::atomic<float>, N> values_{};
+  std::atomic<std::uint64_t> count_{0};
+};
+
+struct OverrideLayer {
+  bool used = false;
+  std::uint16_t universe = 0;
+  DmxUniverseData value{};
+  std::array<bool, kDmxChannels> set{};
+};
+
 }  // namespace
 
 struct DmxThread::Impl {
-  Impl(const Options& options, const LatestValue<AnalysisFrame>& latest_frames)
-      : fps(options.fps),
-        universe(options.universe),
-        blackout_on_exit(options.blackout_on_exit),
+  Impl(const Options& options, const LatestValue<AnalysisFrame>& latest_frames, std::unique_ptr<ShowRenderer> initial)
+      : fps(options.dmx.fps),
+        capacity(options.max_universes),
+        blackout_on_exit(options.dmx.blackout_on_exit),
+        realtime_priority(options.realtime_priority),
         frames(latest_frames),
-        sender(options.targets),
-        encoder(options.universe),
-        overrides(kOverrideQueueCapacity) {}
+        output(options.dmx, options.sacn_cid),
+        commands(kCommandQueueCapacity),
+        retired(kRetiredCapacity),
+        show(std::move(initial)) {
+    // A negative offset makes that output run ahead of the audio: the show
+    // renders `lead` early (beats fire on prediction) and every output is
+    // delayed by its offset plus the lead.
+    const std::int64_t artnet = offset_ticks(options.dmx.artnet.latency_offset_ms, fps);
+    const std::int64_t sacn = offset_ticks(options.dmx.sacn.latency_offset_ms, fps);
+    const std::int64_t lead_ticks = std::max<std::int64_t>(0, -std::min(artnet, sacn));
+    lead_ns = lead_ticks * kNsPerSecond / fps;
+    artnet_delay = static_cast<std::uint64_t>(artnet + lead_ticks);
+    sacn_delay = static_cast<std::uint64_t>(sacn + lead_ticks);
+    history_length = std::max(artnet_delay, sacn_delay) + 1;
+    history_ids.assign(history_length * capacity, 0);
+    history_data.assign(history_length * capacity, DmxUniverseData{});
+    history_count.assign(history_length, 0);
+    history_captured_ns.assign(history_length, 0);
+    send_list.resize(capacity);
+    const ShowProgram& program = show->program();
+    selector.reset(static_cast<std::uint32_t>(program.scenes.size()), program.start_scene,
+                   {program.idle_scene, program.idle_after_s, program.idle_below_db}, program.beats_per_bar);
+  }
 
   void run() noexcept;
-  void tick(std::int64_t lateness_ns) noexcept;
-  void drain_overrides() noexcept;
+  void tick(std::int64_t now_ns, std::int64_t lateness_ns) noexcept;
+  void apply(const LightingCommand& command, std::int64_t now_ns) noexcept;
+  void compose(std::size_t slot) noexcept;
+  std::size_t gather(std::size_t slot) noexcept;
+  OverrideLayer* override_layer(std::uint16_t universe, bool create) noexcept;
+  void publish_snapshot(std::size_t slot) noexcept;
   void send_blackout() noexcept;
-  void count_send(const UdpSendResult& result) noexcept;
 
   const std::uint32_t fps;
-  const std::uint16_t universe;
+  const std::size_t capacity;
   const bool blackout_on_exit;
+  const bool realtime_priority;
   const LatestValue<AnalysisFrame>& frames;
+  DmxOutput output;
+  SpscRing<LightingCommand> commands;
+  std::mutex producers;  // serialises control threads on the producer side only
+  SpscRing<ShowRenderer*> retired;
+  std::atomic<std::size_t> in_flight{0};  // shows submitted and not yet reclaimed
 
   // Tick-thread state, allocated here so the tick never allocates. After
   // join() the stopping thread may use it (join orders the accesses).
-  UdpSender sender;
-  ArtDmxEncoder encoder;
+  std::unique_ptr<ShowRenderer> show;
+  SceneSelector selector;
+  EventTracker events;
   AnalysisFrame frame{};  // last frame loaded; kept when a load races the writer
-  DmxUniverseData output{};
-  // The override layer: once a channel is written it holds that value over
-  // the show output for the life of the thread (there is no "release" yet).
-  DmxUniverseData override_value{};
-  std::array<bool, kDmxChannels> override_set{};
-  std::array<std::uint8_t, kArtDmxMaxPacketSize> packet{};
-
-  // Control plane → tick. Single producer (submit_override), single consumer (tick).
-  SpscRing<DmxOverride> overrides;
+  std::array<OverrideLayer, kOverrideUniverses> overrides{};
+  float master = 1.0F;
+  bool blackout = false;
+  std::int64_t lead_ns = 0;
+  std::uint64_t artnet_delay = 0;
+  std::uint64_t sacn_delay = 0;
+  std::uint64_t history_length = 1;
+  std::uint64_t tick_index = 0;
+  std::int64_t last_tick_ns = 0;
+  // Frame history: slot s holds history_count[s] universes at
+  // [s*capacity, s*capacity + count) of ids/data.
+  std::vector<std::uint16_t> history_ids;
+  std::vector<DmxUniverseData> history_data;
+  std::vector<std::uint32_t> history_count;
+  std::vector<std::int64_t> history_captured_ns;
+  std::vector<UniverseFrame> send_list;
+  LatestValue<LightingSnapshot> snapshots;
+  LightingSnapshot snapshot_scratch{};
 
   std::atomic<bool> stop_requested{false};
   std::thread thread;
@@ -94,26 +187,33 @@ struct DmxThread::Impl {
 
   std::atomic<std::uint64_t> ticks{0};
   std::atomic<std::uint64_t> missed_ticks{0};
-  std::atomic<std::uint64_t> packets_sent{0};
-  std::atomic<std::uint64_t> send_errors{0};
-  std::atomic<std::uint64_t> overrides_dropped{0};
+  std::atomic<std::uint64_t> commands_dropped{0};
+  std::atomic<std::uint64_t> universes_dropped{0};
+  std::atomic<std::uint64_t> shows_swapped{0};
   std::atomic<std::int64_t> last_lateness_ns{0};
   std::atomic<std::int64_t> max_lateness_ns{0};
   std::atomic<double> latency_ms{-1.0};
-  std::atomic<int> last_send_errno{0};
+  std::atomic<double> sacn_latency_ms{-1.0};
+  std::atomic<bool> is_realtime{false};
+  SampleWindow<DmxStats::kPacingWindow> lateness_window;
+  SampleWindow<DmxStats::kPacingWindow> latency_window;
+  SampleWindow<kOnsetWindow> onset_window;
 };
 
 // Not RT-safe as a whole (it sleeps), but everything between two sleeps is
 // the tick, which is: no allocation, no locks, no logging.
 void DmxThread::Impl::run() noexcept {
+  if (realtime_priority) is_realtime.store(try_set_realtime_priority(kDmxRealtimePriority), std::memory_order_relaxed);
+  enable_flush_denormals();
   const std::int64_t start_ns = monotonic_ns();
+  last_tick_ns = start_ns;
   std::uint64_t n = 0;
   while (!stop_requested.load(std::memory_order_acquire)) {
     const std::int64_t deadline = deadline_of(start_ns, n, fps);
     sleep_until_ns(deadline);
     if (stop_requested.load(std::memory_order_acquire)) break;
     const std::int64_t wake = monotonic_ns();
-    tick(wake - deadline);
+    tick(wake, wake - deadline);
     // Woke after later deadlines had passed as well: skip them rather than
     // burst-send stale frames to catch up; the next tick is the next future one.
     const std::uint64_t latest = latest_due_tick(start_ns, wake, fps);
@@ -126,83 +226,251 @@ void DmxThread::Impl::run() noexcept {
   }
 }
 
-// RT-safe: wait-free pops from the SPSC ring, writes fixed arrays.
-void DmxThread::Impl::drain_overrides() noexcept {
-  DmxOverride write;
-  while (overrides.try_pop(write)) {
-    // Only one universe exists so far; writes for others are ignored, as are
-    // channels outside 1..512.
-    if (write.universe != universe || write.channel < 1 || write.channel > kDmxChannels) continue;
-    override_value[write.channel - 1] = write.value;
-    override_set[write.channel - 1] = true;
+// The override layer of `universe`, creating one in a free slot when asked.
+// nullptr when absent (or no slot is free). RT-safe: linear scan of 16 slots.
+OverrideLayer* DmxThread::Impl::override_layer(std::uint16_t universe, bool create) noexcept {
+  OverrideLayer* free_slot = nullptr;
+  for (auto& layer : overrides) {
+    if (layer.used && layer.universe == universe) return &layer;
+    if (!layer.used && free_slot == nullptr) free_slot = &layer;
+  }
+  if (!create || free_slot == nullptr) return nullptr;
+  free_slot->used = true;
+  free_slot->universe = universe;
+  free_slot->set.fill(false);
+  return free_slot;
+}
+
+// RT-safe: fixed-size writes; a retired show goes back on the lock-free ring.
+void DmxThread::Impl::apply(const LightingCommand& c, std::int64_t now_ns) noexcept {
+  switch (c.kind) {
+    case LightingCommand::Kind::kOverride: {
+      if (c.channel < 1 || c.channel > kDmxChannels || c.universe > kArtNetMaxPortAddress) return;
+      OverrideLayer* layer = override_layer(c.universe, true);
+      if (layer == nullptr) {
+        commands_dropped.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      layer->value[c.channel - 1] = c.value;
+      layer->set[c.channel - 1] = true;
+      return;
+    }
+    case LightingCommand::Kind::kRelease: {
+      for (auto& layer : overrides) {
+        if (!layer.used || (!c.all_universes && layer.universe != c.universe)) continue;
+        if (c.channel >= 1 && c.channel <= kDmxChannels) {
+          layer.set[c.channel - 1] = false;
+        }
+        if (c.channel == 0 || std::none_of(layer.set.begin(), layer.set.end(), [](bool b) { return b; })) {
+          layer.used = false;
+        }
+      }
+      return;
+    }
+    case LightingCommand::Kind::kSelectScene:
+      if (c.scene >= 0) selector.select(static_cast<std::uint32_t>(c.scene), c.when, now_ns);
+      return;
+    case LightingCommand::Kind::kLabelScene: selector.set_label_scene(c.scene); return;
+    case LightingCommand::Kind::kMaster: master = std::clamp(c.level, 0.0F, 1.0F); return;
+    case LightingCommand::Kind::kBlackout: blackout = c.on; return;
+    case LightingCommand::Kind::kShow: {
+      if (c.show == nullptr) return;
+      const std::int32_t label = selector.label_scene();
+      // Ring capacity equals the in-flight limit swap_show enforces, so this
+      // push cannot fail; if it ever did, leaking beats freeing on the tick.
+      (void)retired.try_push(show.release());
+      show.reset(c.show);
+      const ShowProgram& program = show->program();
+      selector.reset(static_cast<std::uint32_t>(program.scenes.size()),
+                     c.scene >= 0 ? static_cast<std::uint32_t>(c.scene) : program.start_scene,
+                     {program.idle_scene, program.idle_after_s, program.idle_below_db}, program.beats_per_bar);
+      (void)label;  // labels are re-sent by the control side for the new show's map
+      shows_swapped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
   }
 }
 
-// RT-safe: relaxed atomic counters only.
-void DmxThread::Impl::count_send(const UdpSendResult& result) noexcept {
-  packets_sent.fetch_add(result.sent, std::memory_order_relaxed);
-  if (result.failed != 0) {
-    send_errors.fetch_add(result.failed, std::memory_order_relaxed);
-    last_send_errno.store(result.last_errno, std::memory_order_relaxed);
+// Copies the rendered universes and the override-only universes into history
+// slot `slot`, then applies overrides, master and blackout there. Returns
+// nothing; the slot's count says how many universes it holds.
+// RT-safe: bounded copies into preallocated storage.
+void DmxThread::Impl::compose(std::size_t slot) noexcept {
+  const ShowProgram& program = show->program();
+  const auto rendered = show->universes();
+  std::uint16_t* ids = history_ids.data() + slot * capacity;
+  DmxUniverseData* data = history_data.data() + slot * capacity;
+  std::uint32_t count = 0;
+  for (std::size_t i = 0; i < rendered.size(); ++i) {
+    if (count == capacity) {
+      universes_dropped.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    ids[count] = program.universes[i];
+    data[count] = rendered[i];
+    ++count;
   }
+  const std::uint32_t patched = count;
+  for (const auto& layer : overrides) {
+    if (!layer.used || program.universe_slot(layer.universe) >= 0) continue;
+    if (count == capacity) {
+      universes_dropped.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    ids[count] = layer.universe;
+    data[count].fill(0);
+    ++count;
+  }
+  for (std::uint32_t i = 0; i < count; ++i) {
+    DmxUniverseData& out = data[i];
+    if (const OverrideLayer* layer = override_layer(ids[i], false)) {
+      for (std::size_t ch = 0; ch < kDmxChannels; ++ch) {
+        if (layer->set[ch]) out[ch] = layer->value[ch];
+      }
+    }
+    if (blackout) {
+      out.fill(0);
+    } else if (master < 1.0F) {
+      // Patched universes scale only light channels (never pan/tilt);
+      // override-only universes have no patch, so every channel scales.
+      const bool* mask = i < patched ? program.master_mask[static_cast<std::size_t>(program.universe_slot(ids[i]))].data()
+                                     : nullptr;
+      for (std::size_t ch = 0; ch < kDmxChannels; ++ch) {
+        if (mask == nullptr || mask[ch]) {
+          out[ch] = static_cast<std::uint8_t>(std::lround(static_cast<float>(out[ch]) * master));
+        }
+      }
+    }
+  }
+  history_count[slot] = count;
+  history_captured_ns[slot] = frame.captured_ns;
 }
 
-// RT-safe: lock-free frame load, fixed-size render and encode, non-blocking
-// sendto, relaxed atomic stats. The RealtimeScope lets tests catch any
-// allocation made here.
-void DmxThread::Impl::tick(std::int64_t lateness_ns) noexcept {
+// Points send_list at history slot `slot`. RT-safe.
+std::size_t DmxThread::Impl::gather(std::size_t slot) noexcept {
+  const std::uint32_t count = history_count[slot];
+  for (std::uint32_t i = 0; i < count; ++i) {
+    send_list[i] = UniverseFrame{history_ids[slot * capacity + i], &history_data[slot * capacity + i]};
+  }
+  return count;
+}
+
+// RT-safe: fills the preallocated scratch and stores it through the seqlock.
+void DmxThread::Impl::publish_snapshot(std::size_t slot) noexcept {
+  LightingSnapshot& s = snapshot_scratch;
+  s.generation = show->program().generation;
+  s.tick = tick_index;
+  s.active_scene = selector.active();
+  s.selected_scene = selector.selected();
+  s.pending_scene = selector.pending();
+  s.pending_when = selector.pending_when();
+  s.label_scene = selector.label_scene();
+  s.idle = selector.idle();
+  s.blackout = blackout;
+  s.master = master;
+  const std::uint32_t count = std::min<std::uint32_t>(history_count[slot], LightingSnapshot::kMaxUniverses);
+  s.universe_count = count;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    s.universes[i] = history_ids[slot * capacity + i];
+    s.data[i] = history_data[slot * capacity + i];
+  }
+  snapshots.store(s);
+}
+
+// RT-safe: lock-free loads and pops, fixed-size render and merge,
+// non-blocking sends, relaxed atomic stats. The RealtimeScope lets tests
+// catch any allocation made here.
+void DmxThread::Impl::tick(std::int64_t now_ns, std::int64_t lateness_ns) noexcept {
   const RealtimeScope realtime;
   // A failed load leaves `frame` as it was: zeros before the first frame,
   // otherwise the previous one (better than a dark flash when the writer races).
   (void)frames.load(frame);
-  render_band_show(frame, output);
-  drain_overrides();
-  for (std::size_t i = 0; i < kDmxChannels; ++i) {
-    if (override_set[i]) output[i] = override_value[i];
-  }
-  const std::size_t size = encoder.encode(output.data(), output.size(), packet.data(), packet.size());
+  const TickEvents tick_events = events.update(frame, now_ns, lead_ns);
+  LightingCommand command;
+  while (commands.try_pop(command)) apply(command, now_ns);
 
-  const std::int64_t sent_at = monotonic_ns();
-  count_send(sender.send_to_all(packet.data(), size));
+  const float dt_s = std::clamp(static_cast<float>(now_ns - last_tick_ns) / 1e9F, 0.0F, 0.5F);
+  last_tick_ns = now_ns;
+  const std::uint32_t scene = selector.update(tick_events, frame.rms_db, frame.bpm, now_ns);
+  show->render(scene, frame, tick_events, dt_s, now_ns);
+
+  const std::size_t slot = tick_index % history_length;
+  compose(slot);
+
+  // Each output sends the frame its delay asks for; until that much history
+  // exists (the first ticks after start) it sends the oldest frame there is.
+  const auto delayed_slot = [&](std::uint64_t delay) {
+    const std::uint64_t back = std::min(delay, tick_index);
+    return static_cast<std::size_t>((tick_index - back) % history_length);
+  };
+  const std::size_t artnet_slot = delayed_slot(artnet_delay);
+  const std::size_t sacn_slot = delayed_slot(sacn_delay);
+  std::size_t n = gather(artnet_slot);
+  output.send_artnet({send_list.data(), n});
+  const std::int64_t artnet_sent_ns = monotonic_ns();
+  n = gather(sacn_slot);
+  output.send_sacn({send_list.data(), n});
+  const std::int64_t sacn_sent_ns = monotonic_ns();
+  output.service(now_ns);
+  publish_snapshot(slot);
 
   ticks.fetch_add(1, std::memory_order_relaxed);
   last_lateness_ns.store(lateness_ns, std::memory_order_relaxed);
   if (lateness_ns > max_lateness_ns.load(std::memory_order_relaxed)) {
     max_lateness_ns.store(lateness_ns, std::memory_order_relaxed);  // single writer: no CAS needed
   }
-  const double latency =
-      frame.captured_ns > 0 ? static_cast<double>(sent_at - frame.captured_ns) / 1e6 : -1.0;
-  latency_ms.store(latency, std::memory_order_relaxed);
+  lateness_window.add(static_cast<float>(lateness_ns) / 1e6F);
+  const auto latency_of = [](std::int64_t sent, std::int64_t captured) {
+    return captured > 0 ? static_cast<double>(sent - captured) / 1e6 : -1.0;
+  };
+  const double artnet_latency = latency_of(artnet_sent_ns, history_captured_ns[artnet_slot]);
+  latency_ms.store(artnet_latency, std::memory_order_relaxed);
+  sacn_latency_ms.store(latency_of(sacn_sent_ns, history_captured_ns[sacn_slot]), std::memory_order_relaxed);
+  if (artnet_latency >= 0.0) latency_window.add(static_cast<float>(artnet_latency));
+  // Onset → wire: from the moment the onset's audio was captured to the
+  // Art-Net send carrying the first frame rendered after it (plus the delay).
+  if (tick_events.onset && frame.captured_ns > 0 && frame.sample_rate > 0 && frame.last_onset_time <= frame.sample_time) {
+    const double back_s = static_cast<double>(frame.sample_time - frame.last_onset_time) / frame.sample_rate;
+    const double onset_captured_ns = static_cast<double>(frame.captured_ns) - back_s * 1e9;
+    const double delay_ns = static_cast<double>(artnet_delay) * 1e9 / fps;
+    onset_window.add(static_cast<float>((static_cast<double>(artnet_sent_ns) + delay_ns - onset_captured_ns) / 1e6));
+  }
+  ++tick_index;
 }
 
 // Runs on the stopping thread after join. Not RT-safe, and need not be.
 void DmxThread::Impl::send_blackout() noexcept {
-  output.fill(0);
-  const std::size_t size = encoder.encode(output.data(), output.size(), packet.data(), packet.size());
-  count_send(sender.send_to_all(packet.data(), size));
+  const std::size_t slot = tick_index % history_length;
+  const std::uint32_t count = history_count[slot];
+  for (std::uint32_t i = 0; i < count; ++i) history_data[slot * capacity + i].fill(0);
+  const std::size_t n = gather(slot);
+  output.send_artnet({send_list.data(), n});
+  output.send_sacn({send_list.data(), n});
+  output.terminate_sacn({send_list.data(), n});
 }
 
-DmxThread::DmxThread(Options options, const LatestValue<AnalysisFrame>& frames)
+DmxThread::DmxThread(Options options, const LatestValue<AnalysisFrame>& frames, std::unique_ptr<ShowRenderer> show)
     : impl_(nullptr), options_(std::move(options)) {
-  if (options_.fps < 1 || options_.fps > kMaxFps) {
+  if (options_.dmx.fps < 1 || options_.dmx.fps > kMaxFps) {
     throw std::invalid_argument("DMX fps must be 1.." + std::to_string(kMaxFps) + ", got " +
-                                std::to_string(options_.fps));
+                                std::to_string(options_.dmx.fps));
   }
-  if (options_.universe > kArtNetMaxPortAddress) {
-    throw std::invalid_argument("DMX universe must be a 15-bit Art-Net port-address (0..32767), got " +
-                                std::to_string(options_.universe));
-  }
-  impl_ = std::make_unique<Impl>(options_, frames);
+  if (options_.max_universes < 1) throw std::invalid_argument("DMX max universes must be at least 1");
+  if (!show) throw std::invalid_argument("DMX thread needs a show");
+  impl_ = std::make_unique<Impl>(options_, frames, std::move(show));
 
   std::string targets;
-  for (const std::string& name : impl_->sender.describe_targets()) {
-    targets += targets.empty() ? name : ", " + name;
-  }
-  spdlog::info("DMX: universe {} at {} fps to [{}], blackout on exit {}", options_.universe, options_.fps,
-               targets, options_.blackout_on_exit ? "on" : "off");
+  for (const std::string& name : impl_->output.describe()) targets += targets.empty() ? name : ", " + name;
+  spdlog::info("DMX: {} fps, up to {} universes, outputs [{}], Art-Net delay {} ticks, sACN delay {} ticks, "
+               "beat lead {} ms, blackout on exit {}",
+               options_.dmx.fps, options_.max_universes, targets, impl_->artnet_delay, impl_->sacn_delay,
+               impl_->lead_ns / 1'000'000, options_.dmx.blackout_on_exit ? "on" : "off");
 }
 
-DmxThread::~DmxThread() { stop(); }
+DmxThread::~DmxThread() {
+  stop();
+  if (impl_) reclaim();
+}
 
 void DmxThread::start() {
   const std::lock_guard<std::mutex> lock(impl_->lifecycle);
@@ -229,37 +497,92 @@ void DmxThread::stop() {
   impl_->stopped = true;
   if (impl_->blackout_on_exit) {
     impl_->send_blackout();
-    spdlog::info("DMX: blackout frame sent (sequence {})", impl_->encoder.last_sequence());
+    spdlog::info("DMX: blackout frame sent");
   }
   const DmxStats s = stats();
   spdlog::info("DMX: stopped after {} ticks ({} missed), {} packets sent, {} send errors, max lateness {:.2f} ms",
                s.ticks, s.missed_ticks, s.packets_sent, s.send_errors, static_cast<double>(s.max_lateness_ns) / 1e6);
-  if (s.send_errors != 0) {
-    spdlog::warn("DMX: last send error: {}", std::strerror(impl_->last_send_errno.load(std::memory_order_relaxed)));
-  }
+  const DmxOutputStats o = impl_->output.stats();
+  if (o.send_errors != 0) spdlog::warn("DMX: last send error: {}", std::strerror(o.last_send_errno));
 }
 
-// Lock-free (wait-free SPSC push); single producer only. The tick applies the
-// write at its next boundary and then holds it (see override_set); writes for
-// another universe or a channel outside 1..512 are accepted here and ignored there.
-bool DmxThread::submit_override(const DmxOverride& write) noexcept {
-  if (impl_->overrides.try_push(write)) return true;
-  impl_->overrides_dropped.fetch_add(1, std::memory_order_relaxed);
+bool DmxThread::submit(const LightingCommand& command) noexcept {
+  // Control threads (io thread, classifier) take turns here; the tick only pops.
+  const std::lock_guard<std::mutex> lock(impl_->producers);
+  if (impl_->commands.try_push(command)) return true;
+  impl_->commands_dropped.fetch_add(1, std::memory_order_relaxed);
   return false;
 }
 
-// Any thread. Each field is read atomically; the set is not one consistent instant.
+bool DmxThread::submit_override(const DmxOverride& write) noexcept {
+  LightingCommand c;
+  c.kind = LightingCommand::Kind::kOverride;
+  c.universe = write.universe;
+  c.channel = write.channel;
+  c.value = write.value;
+  return submit(c);
+}
+
+bool DmxThread::swap_show(std::unique_ptr<ShowRenderer> show, std::uint32_t selected_scene) {
+  reclaim();
+  if (impl_->in_flight.load(std::memory_order_acquire) >= kRetiredCapacity - 1) return false;
+  LightingCommand c;
+  c.kind = LightingCommand::Kind::kShow;
+  c.show = show.get();
+  c.scene = static_cast<std::int32_t>(selected_scene);
+  if (!submit(c)) return false;
+  (void)show.release();  // the tick owns it now
+  impl_->in_flight.fetch_add(1, std::memory_order_acq_rel);
+  return true;
+}
+
+void DmxThread::reclaim() {
+  // Single consumer: serialised with the producers' mutex (never the tick's).
+  const std::lock_guard<std::mutex> lock(impl_->producers);
+  ShowRenderer* old = nullptr;
+  while (impl_->retired.try_pop(old)) {
+    delete old;  // NOLINT(cppcoreguidelines-owning-memory): ownership came back through the ring
+    impl_->in_flight.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+bool DmxThread::snapshot(LightingSnapshot& out) const noexcept { return impl_->snapshots.load(out); }
+
 DmxStats DmxThread::stats() const noexcept {
   DmxStats s;
-  s.ticks = impl_->ticks.load(std::memory_order_relaxed);
-  s.missed_ticks = impl_->missed_ticks.load(std::memory_order_relaxed);
-  s.packets_sent = impl_->packets_sent.load(std::memory_order_relaxed);
-  s.send_errors = impl_->send_errors.load(std::memory_order_relaxed);
-  s.overrides_dropped = impl_->overrides_dropped.load(std::memory_order_relaxed);
-  s.last_lateness_ns = impl_->last_lateness_ns.load(std::memory_order_relaxed);
-  s.max_lateness_ns = impl_->max_lateness_ns.load(std::memory_order_relaxed);
-  s.latency_ms = impl_->latency_ms.load(std::memory_order_relaxed);
+  const Impl& i = *impl_;
+  s.ticks = i.ticks.load(std::memory_order_relaxed);
+  s.missed_ticks = i.missed_ticks.load(std::memory_order_relaxed);
+  const DmxOutputStats o = i.output.stats();
+  s.packets_sent = o.artnet_packets + o.sacn_packets;
+  s.send_errors = o.send_errors;
+  s.overrides_dropped = i.commands_dropped.load(std::memory_order_relaxed);
+  s.universes_dropped = i.universes_dropped.load(std::memory_order_relaxed);
+  s.shows_swapped = i.shows_swapped.load(std::memory_order_relaxed);
+  s.last_lateness_ns = i.last_lateness_ns.load(std::memory_order_relaxed);
+  s.max_lateness_ns = i.max_lateness_ns.load(std::memory_order_relaxed);
+  try {
+    s.lateness_p50_ms = std::max(0.0, i.lateness_window.percentile(0.50));
+    s.lateness_p99_ms = std::max(0.0, i.lateness_window.percentile(0.99));
+    s.lateness_window_max_ms = std::max(0.0, i.lateness_window.max());
+    s.latency_p50_ms = i.latency_window.percentile(0.50);
+    s.latency_p99_ms = i.latency_window.percentile(0.99);
+    s.onsets_measured = i.onset_window.count();
+    s.onset_to_wire_p50_ms = i.onset_window.percentile(0.50);
+    s.onset_to_wire_p99_ms = i.onset_window.percentile(0.99);
+  } catch (...) {
+    // Percentiles need a small allocation; without memory they stay unknown.
+  }
+  s.latency_ms = i.latency_ms.load(std::memory_order_relaxed);
+  s.sacn_latency_ms = i.sacn_latency_ms.load(std::memory_order_relaxed);
+  s.realtime = i.is_realtime.load(std::memory_order_relaxed);
   return s;
 }
+
+DmxOutputStats DmxThread::output_stats() const noexcept { return impl_->output.stats(); }
+
+std::vector<ArtNetNodeInfo> DmxThread::nodes() const { return impl_->output.nodes(); }
+
+std::uint16_t DmxThread::artnet_listen_port() const noexcept { return impl_->output.artnet_listen_port(); }
 
 }  // namespace lumina

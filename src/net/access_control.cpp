@@ -206,7 +206,7 @@ HttpHeaders OriginPolicy::cors_headers(std::string_view origin, std::string_view
   HttpHeaders headers;
   if (!origin.empty() && allows(origin, host)) headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
   headers.emplace_back("Vary", "Origin");
-  headers.emplace_back("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
+  headers.emplace_back("Access-Control-Allow-Methods", "GET,POST,DELETE,OPTIONS");
   headers.emplace_back("Access-Control-Allow-Headers", "Content-Type,Authorization");
   headers.emplace_back("Access-Control-Max-Age", "86400");
   return headers;

@@ -40,7 +40,9 @@ bool nesting_exceeds(std::string_view text, int max_depth) {
 
 // nlohmann's what() starts with "[json.exception.parse_error.101] "; clients
 // only need the human part ("parse error at line 1, column 2: ...").
-std::string parse_problem(const json::parse_error& error) {
+// Also for out_of_range: json::parse throws that (406) for a number beyond
+// double's range such as 1e400, which is just as much bad JSON to a client.
+std::string parse_problem(const json::exception& error) {
   std::string_view what = error.what();
   if (const auto end = what.find("] "); !what.empty() && what.front() == '[' && end != std::string_view::npos) {
     what.remove_prefix(end + 2);
@@ -146,7 +148,7 @@ Inbound decode_inbound(std::string_view text) {
   json doc;
   try {
     doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // parse_error, or out_of_range for 1e400
     return ProtocolError{std::string(kErrBadJson), parse_problem(error), nullptr};
   }
 

@@ -4,6 +4,7 @@
 #include "http_router.hpp"
 #include "metrics.hpp"
 #include "server_context.hpp"
+#include "static_files.hpp"
 
 namespace lumina::net {
 
@@ -39,11 +40,25 @@ void register_http_routes(ServerContext& context) {
     return reply;
   });
 
+  // Media (protocol A.7, C.6). POST /upload and DELETE /api/sources/<id> are
+  // streamed / run on workers by the session when a MediaSink is present;
+  // these entries answer when it is not, and name the routes for counters.
+  context.router.add("GET", "/api/sources", [ctx](const HttpRequestInfo&) {
+    if (!ctx->hooks.media) return http_error(503, "media_unavailable", "this server has no media store");
+    return json_reply(200, ctx->hooks.media->sources());
+  });
+  context.router.add("POST", "/upload", [](const HttpRequestInfo&) {
+    return http_error(503, "media_unavailable", "this server has no media store: uploads are disabled");
+  });
+
   context.router.add("GET", "/ws", [](const HttpRequestInfo&) {
     HttpReply reply = http_error(426, "upgrade_required", "GET /ws must be a WebSocket upgrade");
     reply.headers.emplace_back("Upgrade", "websocket");
     return reply;
   });
+
+  // The browser UI (server.webRoot), after the API so it never shadows it.
+  register_static_routes(context);
 }
 
 }  // namespace lumina::net

@@ -23,6 +23,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "endpoint_text.hpp"
 #include "listener.hpp"
@@ -40,6 +41,8 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr int kIoThreadNice = 5;
+// Upload workers: enough for two conversions to run while others stream.
+constexpr std::size_t kWorkerThreads = 4;
 
 // The OpenSSL error code of a failed call: Asio pops it into `ec` (SSL
 // category); otherwise it is still queued.
@@ -100,7 +103,7 @@ struct Server::Impl {
 
   void start();
   void stop();
-  void publish(const std::string& type, const nlohmann::json& payload);
+  void publish(const std::string& type, const nlohmann::json& payload, net::PushClass push_class);
   void run_io();
   void begin_shutdown();  // io thread
   void release();         // after the io thread has ended
@@ -123,6 +126,8 @@ struct Server::Impl {
   std::shared_ptr<net::Listener> listener;
   std::unique_ptr<net::TelemetryPump> pump;
   std::unique_ptr<asio::steady_timer> shutdown_timer;
+  // Blocking work of uploads and media routes (see ServerContext::workers).
+  std::unique_ptr<asio::thread_pool> workers;
   std::thread io_thread;
 };
 
@@ -152,6 +157,8 @@ void Server::Impl::start() {
     io = std::make_unique<asio::io_context>(1);  // one thread: no strands or locks needed
     context = std::make_shared<net::ServerContext>(options, hooks);
     if (context->tls) context->ssl = make_tls_context(options);
+    workers = std::make_unique<asio::thread_pool>(kWorkerThreads);
+    context->workers = workers.get();
     net::register_http_routes(*context);
     listener = std::make_shared<net::Listener>(*io, endpoint, context);
     pump = std::make_unique<net::TelemetryPump>(*io, context, options.telemetry_fps);
@@ -173,7 +180,7 @@ void Server::Impl::start() {
                context->token.required() ? ", access token required" : "");
 }
 
-void Server::Impl::publish(const std::string& type, const nlohmann::json& payload) {
+void Server::Impl::publish(const std::string& type, const nlohmann::json& payload, net::PushClass push_class) {
   if (type.empty() || !payload.is_object()) {
     spdlog::warn("net: publish('{}') needs a type and an object payload; dropped", type);
     return;
@@ -184,9 +191,9 @@ void Server::Impl::publish(const std::string& type, const nlohmann::json& payloa
   if (running_io == nullptr) return;
   // The io thread (a request handler, say) delivers at once, so the push is
   // queued ahead of the replies the handler is producing (A.5).
-  auto deliver = [context = context, type, text = std::move(text)] {
-    ++context->counters.events_published;
-    context->hub.publish(context->intern(type), text, net::PushClass::kEvent);
+  auto deliver = [context = context, type, text = std::move(text), push_class] {
+    if (push_class == net::PushClass::kEvent) ++context->counters.events_published;
+    context->hub.publish(context->intern(type), text, push_class);
   };
   if (running_io->get_executor().running_in_this_thread()) {
     lock.unlock();
@@ -246,6 +253,8 @@ void Server::Impl::stop() {
   }
   asio::post(*io, [this] { begin_shutdown(); });
   io_thread.join();
+  // After the io thread: what the workers post back is destroyed with the io_context.
+  if (workers) workers->join();
   release();
   spdlog::debug("net: server stopped");
 }
@@ -258,6 +267,7 @@ void Server::Impl::release() {
   // Destroys the handlers still queued, and with them the last sessions.
   io.reset();
   context.reset();
+  workers.reset();
 }
 
 Server::Server(ServerOptions options, ServerHooks hooks)
@@ -271,6 +281,12 @@ void Server::stop() { impl_->stop(); }
 
 std::uint16_t Server::port() const noexcept { return impl_->bound_port.load(); }
 
-void Server::publish(const std::string& type, const nlohmann::json& payload) { impl_->publish(type, payload); }
+void Server::publish(const std::string& type, const nlohmann::json& payload) {
+  impl_->publish(type, payload, net::PushClass::kEvent);
+}
+
+void Server::publish_telemetry(const std::string& type, const nlohmann::json& payload) {
+  impl_->publish(type, payload, net::PushClass::kTelemetry);
+}
 
 }  // namespace lumina

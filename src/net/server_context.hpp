@@ -22,9 +22,12 @@
 #include "metrics.hpp"
 #include "session_hub.hpp"
 
-namespace boost::asio::ssl {
+namespace boost::asio {
+class thread_pool;
+namespace ssl {
 class context;
 }
+}  // namespace boost::asio
 
 namespace lumina::net {
 
@@ -105,6 +108,10 @@ struct ServerContext {
   // Set by Server::start() when options name a certificate and key: every
   // connection then starts with a TLS handshake.
   std::shared_ptr<boost::asio::ssl::context> ssl;
+  // Threads for work that may block (upload hashing and writes, media
+  // conversion, registry changes), owned by the Server and joined after the
+  // io thread: never touch sessions from there, post back to the io thread.
+  boost::asio::thread_pool* workers = nullptr;
   SessionHub hub;
   Dispatcher dispatcher;
   HttpRouter router;

@@ -214,6 +214,183 @@ TEST(Config, PrintedServerSecurityKeysParseBack) {
   EXPECT_EQ(again.server.rate_limit_burst, 9U);
 }
 
+TEST(Config, WebRootIsReadPrintedAndOverridden) {
+  EXPECT_TRUE(parse_config("{}", "test.json").server.web_root.empty());
+  Config c = parse_config(R"({"server": {"webRoot": "/usr/share/luminad/web"}})", "test.json");
+  EXPECT_EQ(c.server.web_root, "/usr/share/luminad/web");
+  EXPECT_EQ(parse_config(config_to_json(c).dump(), "printed").server.web_root, "/usr/share/luminad/web");
+  EXPECT_THAT(error_of(R"({"server": {"webRoot": 3}})"), HasSubstr("key 'server.webRoot' must be a string"));
+  apply_env_overrides(c, env_from({{"LUMINA_WEB_ROOT", "ui"}}));
+  EXPECT_EQ(c.server.web_root, "ui");
+}
+
+TEST(Config, DmxOutputKeysHaveSafeDefaults) {
+  const Config c = parse_config("{}", "test.json");
+  EXPECT_TRUE(c.dmx.artnet.enabled);
+  EXPECT_EQ(c.dmx.artnet.bind, "0.0.0.0");
+  EXPECT_EQ(c.dmx.artnet.port, 6454);
+  EXPECT_EQ(c.dmx.artnet.broadcast, "");
+  EXPECT_TRUE(c.dmx.artnet.discovery);
+  EXPECT_FALSE(c.dmx.artnet.sync);
+  EXPECT_EQ(c.dmx.artnet.short_name, "luminad");
+  EXPECT_TRUE(c.dmx.artnet.unicast.empty());
+  EXPECT_FALSE(c.dmx.sacn.enabled);
+  EXPECT_TRUE(c.dmx.sacn.multicast);
+  EXPECT_EQ(c.dmx.sacn.priority, 100);
+  EXPECT_EQ(c.dmx.sacn.universe_offset, 1);
+  EXPECT_EQ(c.dmx.sacn.sync_universe, 0);
+  EXPECT_EQ(c.dmx.sacn.multicast_ttl, 1);
+}
+
+TEST(Config, ReadsDmxArtNetAndSacnKeys) {
+  const Config c = parse_config(R"({"dmx": {"universe": 5,
+    "artnet": {"enabled": true, "bind": "10.0.0.2", "port": 0, "broadcast": "2.255.255.255", "discovery": false,
+               "pollAddress": "10.255.255.255:6455", "sync": true, "shortName": "FOH", "longName": "Front of house",
+               "unicast": [{"target": "10.0.0.7", "universes": [0, 1, 32767]}, {"target": "10.0.0.8:7000"}],
+               "latencyOffsetMs": -120},
+    "sacn": {"enabled": true, "multicast": false, "unicast": ["10.0.0.9", "10.0.0.10:6000"], "priority": 200,
+             "sourceName": "Bühne", "cid": "01234567-89ab-cdef-FEDC-ba9876543210", "syncUniverse": 63999,
+             "universeOffset": 0, "interface": "10.0.0.2", "multicastTtl": 8, "latencyOffsetMs": 1000}}})",
+                                "test.json");
+  const auto& a = c.dmx.artnet;
+  EXPECT_EQ(a.bind, "10.0.0.2");
+  EXPECT_EQ(a.port, 0);
+  EXPECT_EQ(a.broadcast, "2.255.255.255");
+  EXPECT_FALSE(a.discovery);
+  EXPECT_EQ(a.poll_address, "10.255.255.255:6455");
+  EXPECT_TRUE(a.sync);
+  EXPECT_EQ(a.short_name, "FOH");
+  EXPECT_EQ(a.long_name, "Front of house");
+  ASSERT_EQ(a.unicast.size(), 2U);
+  EXPECT_EQ(a.unicast[0].target, (ArtNetTarget{"10.0.0.7", 6454}));
+  EXPECT_EQ(a.unicast[0].universes, (std::vector<std::uint16_t>{0, 1, 32767}));
+  EXPECT_EQ(a.unicast[1].target, (ArtNetTarget{"10.0.0.8", 7000}));
+  EXPECT_TRUE(a.unicast[1].universes.empty());
+  EXPECT_EQ(a.latency_offset_ms, -120);
+  const auto& s = c.dmx.sacn;
+  EXPECT_TRUE(s.enabled);
+  EXPECT_FALSE(s.multicast);
+  ASSERT_EQ(s.unicast.size(), 2U);
+  EXPECT_EQ(s.unicast[0], (ArtNetTarget{"10.0.0.9", 5568}));  // sACN's port by default
+  EXPECT_EQ(s.unicast[1], (ArtNetTarget{"10.0.0.10", 6000}));
+  EXPECT_EQ(s.priority, 200);
+  EXPECT_EQ(s.source_name, "Bühne");
+  EXPECT_EQ(s.cid, "01234567-89ab-cdef-FEDC-ba9876543210");
+  EXPECT_EQ(s.sync_universe, 63999);
+  EXPECT_EQ(s.universe_offset, 0);
+  EXPECT_EQ(s.interface_address, "10.0.0.2");
+  EXPECT_EQ(s.multicast_ttl, 8);
+  EXPECT_EQ(s.latency_offset_ms, 1000);
+
+  const nlohmann::json printed = config_to_json(c);
+  const Config again = parse_config(printed.dump(), "printed");
+  EXPECT_EQ(again.dmx.artnet.unicast, a.unicast);
+  EXPECT_EQ(again.dmx.sacn.unicast, s.unicast);
+  EXPECT_EQ(config_to_json(again), printed);
+}
+
+TEST(Config, DmxOutputKeysAreChecked) {
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"bind": "any"}}})"),
+              HasSubstr("key 'dmx.artnet.bind' must be a dotted IPv4 address"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"port": 70000}}})"), HasSubstr("key 'dmx.artnet.port' must be in 0..65535"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"broadcast": "2.255.255.255:0"}}})"),
+              HasSubstr("key 'dmx.artnet.broadcast'"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"shortName": "a name that is too long"}}})"),
+              HasSubstr("key 'dmx.artnet.shortName' must be at most 17 bytes"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"unicast": "10.0.0.1"}}})"),
+              HasSubstr("key 'dmx.artnet.unicast' must be an array"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"unicast": [{"universes": [1]}]}}})"),
+              HasSubstr("key 'dmx.artnet.unicast[0].target' is required"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"unicast": [{"target": "a", "universes": [32768]}]}}})"),
+              HasSubstr("key 'dmx.artnet.unicast[0].universes[0]' must be in 0..32767"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"unicast": [{"target": "a", "port": 1}]}}})"),
+              HasSubstr("unknown key 'dmx.artnet.unicast[0].port'"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"latencyOffsetMs": -501}}})"),
+              HasSubstr("key 'dmx.artnet.latencyOffsetMs' must be in -500..1000"));
+  EXPECT_THAT(error_of(R"({"dmx": {"artnet": {"colour": 1}}})"), HasSubstr("unknown key 'dmx.artnet.colour'"));
+  EXPECT_THAT(error_of(R"({"dmx": {"sacn": {"priority": 201}}})"), HasSubstr("key 'dmx.sacn.priority' must be in 0..200"));
+  EXPECT_THAT(error_of(R"({"dmx": {"sacn": {"cid": "not-a-uuid"}}})"), HasSubstr("key 'dmx.sacn.cid' must be empty or a UUID"));
+  EXPECT_THAT(error_of(R"({"dmx": {"sacn": {"syncUniverse": 64000}}})"),
+              HasSubstr("key 'dmx.sacn.syncUniverse' must be in 0..63999"));
+  EXPECT_THAT(error_of(R"({"dmx": {"sacn": {"interface": "eth0"}}})"),
+              HasSubstr("key 'dmx.sacn.interface' must be a dotted IPv4 address"));
+  EXPECT_THAT(error_of(R"({"dmx": {"sacn": {"unicast": [1]}}})"), HasSubstr("key 'dmx.sacn.unicast[0]' must be a string"));
+  EXPECT_THAT(error_of(R"({"dmx": {"sacn": {"multicastTtl": 0}}})"), HasSubstr("key 'dmx.sacn.multicastTtl' must be in 1..255"));
+  EXPECT_THAT(error_of(R"({"dmx": {"sacn": {"sourceName": ")" + std::string(64, 'x') + R"("}}})"),
+              HasSubstr("key 'dmx.sacn.sourceName' must be at most 63 bytes"));
+  EXPECT_THAT(error_of(R"({"dmx": {"universe": 0, "sacn": {"enabled": true, "universeOffset": 0}}})"),
+              HasSubstr("must give an sACN universe in 1..63999, got 0"));
+}
+
+TEST(Config, ClassifierKeysHaveDefaultsAreReadCheckedAndPrinted) {
+  const Config defaults = parse_config("{}", "test.json");
+  EXPECT_TRUE(defaults.classifier.enabled);
+  EXPECT_EQ(defaults.classifier.model, "config/models/lumina-content.json");
+  EXPECT_EQ(defaults.classifier.queue_size, 64U);
+  EXPECT_EQ(defaults.classifier.hysteresis_windows, 2U);
+  EXPECT_DOUBLE_EQ(defaults.classifier.min_confidence, 0.5);
+
+  const Config c = parse_config(
+      R"({"classifier": {"enabled": false, "model": "/opt/m.json", "queueSize": 16, "hysteresisWindows": 4,
+                         "minConfidence": 0.7}})",
+      "test.json");
+  EXPECT_FALSE(c.classifier.enabled);
+  EXPECT_EQ(c.classifier.model, "/opt/m.json");
+  EXPECT_EQ(c.classifier.queue_size, 16U);
+  EXPECT_EQ(c.classifier.hysteresis_windows, 4U);
+  EXPECT_DOUBLE_EQ(c.classifier.min_confidence, 0.7);
+  const Config again = parse_config(config_to_json(c).dump(), "printed");
+  EXPECT_EQ(again.classifier.model, c.classifier.model);
+  EXPECT_EQ(again.classifier.queue_size, c.classifier.queue_size);
+
+  EXPECT_THAT(error_of(R"({"classifier": {"queueSize": 2}})"), HasSubstr("'classifier.queueSize' must be in 4..4096"));
+  EXPECT_THAT(error_of(R"({"classifier": {"hysteresisWindows": 0}})"),
+              HasSubstr("'classifier.hysteresisWindows' must be in 1..20"));
+  EXPECT_THAT(error_of(R"({"classifier": {"minConfidence": 1.5}})"), HasSubstr("'classifier.minConfidence' must be in 0"));
+  EXPECT_THAT(error_of(R"({"classifier": {"model": ""}})"), HasSubstr("'classifier.model' must name a model file"));
+  EXPECT_THAT(error_of(R"({"classifier": {"labels": 3}})"), HasSubstr("unknown key 'classifier.labels'"));
+}
+
+TEST(Config, DmxShowKeysHaveDefaultsAreReadCheckedAndPrinted) {
+  const Config defaults = parse_config("{}", "test.json");
+  EXPECT_EQ(defaults.dmx.max_universes, 64U);
+  EXPECT_EQ(defaults.dmx.show_file, "");
+  EXPECT_EQ(defaults.dmx.frame_push_fps, 15U);
+  const Config c =
+      parse_config(R"({"dmx": {"maxUniverses": 512, "showFile": "/etc/luminad/show.json", "framePushFps": 5}})", "t.json");
+  EXPECT_EQ(c.dmx.max_universes, 512U);
+  EXPECT_EQ(c.dmx.show_file, "/etc/luminad/show.json");
+  EXPECT_EQ(c.dmx.frame_push_fps, 5U);
+  const Config again = parse_config(config_to_json(c).dump(), "printed");
+  EXPECT_EQ(again.dmx.max_universes, 512U);
+  EXPECT_EQ(again.dmx.show_file, c.dmx.show_file);
+  EXPECT_EQ(again.dmx.frame_push_fps, 5U);
+  EXPECT_THAT(error_of(R"({"dmx": {"maxUniverses": 0}})"), HasSubstr("'dmx.maxUniverses' must be in 1..4096"));
+  EXPECT_THAT(error_of(R"({"dmx": {"framePushFps": 30}})"), HasSubstr("'dmx.framePushFps' must be in 1..20"));
+  EXPECT_THAT(error_of(R"({"dmx": {"showFile": 3}})"), HasSubstr("dmx.showFile"));
+}
+
+TEST(Config, MediaKeysParseRoundTripAndCheckRanges) {
+  const Config defaults;
+  EXPECT_EQ(defaults.media.max_upload_bytes, 4ULL << 30);
+  EXPECT_EQ(defaults.media.ffmpeg, "ffmpeg");
+  const Config c = parse_config(
+      R"({"media": {"maxUploadBytes": 10000000000, "ffmpeg": "/opt/ffmpeg/bin/ffmpeg", "ffmpegTimeoutSec": 30,
+                    "uploadStallTimeoutSec": 5}})",
+      "test");
+  EXPECT_EQ(c.media.max_upload_bytes, 10000000000ULL);
+  EXPECT_EQ(c.media.ffmpeg, "/opt/ffmpeg/bin/ffmpeg");
+  EXPECT_EQ(c.media.ffmpeg_timeout_sec, 30U);
+  EXPECT_EQ(c.media.upload_stall_timeout_sec, 5U);
+  const Config again = parse_config(config_to_json(c).dump(), "printed");
+  EXPECT_EQ(again.media.max_upload_bytes, c.media.max_upload_bytes);
+  EXPECT_EQ(again.media.ffmpeg, c.media.ffmpeg);
+  EXPECT_THAT(error_of(R"({"media": {"maxUploadBytes": 10}})"), HasSubstr("'media.maxUploadBytes' must be in 1024.."));
+  EXPECT_THAT(error_of(R"({"media": {"ffmpeg": ""}})"), HasSubstr("media.ffmpeg"));
+  EXPECT_THAT(error_of(R"({"media": {"ffmpegTimeoutSec": 0}})"), HasSubstr("media.ffmpegTimeoutSec"));
+  EXPECT_THAT(error_of(R"({"media": {"tmpDir": "/x"}})"), HasSubstr("unknown key 'media.tmpDir'"));
+}
+
 TEST(Config, PrintedConfigHidesTheToken) {
   Config c;
   c.server.token = "very-secret";

@@ -126,6 +126,34 @@ TEST(BeatTracker, FourOnTheFloorWithAClapOnEveryBeatIsNotHeardAsThreeToTwo) {
   EXPECT_TRUE(tracker.firing());
 }
 
+// Punk at 180: kick on 1, the "and" of 2 and 3, snare on 2 and 4, eighth
+// hats, the kick spilling into the snare band. The syncopation makes the
+// half tempo (90) look about as periodic as the beat, and the
+// autocorrelation sways between the two; once 180 has produced its beats,
+// it must stay. (The tracker before the metrical-level rule dropped to 90.)
+BeatNovelty punk(int half_beat) {
+  const int step = half_beat % 8;
+  // Velocities vary hit to hit (a fixed pseudo-random pattern, ±15 %).
+  const float v = 1.0F + 0.15F * static_cast<float>(((half_beat * 7919) % 13) - 6) / 6.0F;
+  if (step == 0 || step == 3 || step == 4) return {0.8F * v, 1.0F * v, 0.5F * v, true};  // kick (+ its mid) + hat
+  if (step == 2 || step == 6) return {1.2F * v, 0.05F, 1.0F * v, true};                 // snare + hat
+  return {0.3F * v, 0.0F, 0.1F * v, true};                                              // hat
+}
+
+TEST(BeatTracker, AnEstablishedTempoDoesNotDropToItsHalf) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  int off_level = 0, checks = 0;
+  for (int second = 0; second < 30; ++second) {
+    d.run(1.0, grid(180.0, punk));
+    if (second < 4) continue;
+    ++checks;
+    if (std::fabs(tracker.bpm() - 180.0) > 1.8) ++off_level;
+  }
+  EXPECT_EQ(off_level, 0) << "of " << checks << " checks; last bpm " << tracker.bpm();
+  EXPECT_TRUE(tracker.firing());
+}
+
 TEST(BeatTracker, FollowsATempoChangeWithinAFewSeconds) {
   BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
   Driver d(tracker);

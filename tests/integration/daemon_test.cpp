@@ -156,7 +156,7 @@ TEST_F(DaemonTest, SendsArtDmxEveryTickWithConsecutiveSequenceNumbers) {
   // About 40 per second; loose bounds because the machine is shared.
   EXPECT_GT(packets / seconds, 25.0);
   EXPECT_LT(packets / seconds, 50.0);
-  EXPECT_GT(lit, packets / 2) << "band channels follow the demo music";
+  EXPECT_GT(lit, packets / 2) << "the default show follows the demo music";
 }
 
 TEST_F(DaemonTest, LegacyChannelWritesOverrideTheOutput) {

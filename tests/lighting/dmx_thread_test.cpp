@@ -26,8 +26,11 @@
 #include "lumina/core/clock.hpp"
 #include "lumina/core/realtime.hpp"
 #include "lumina/lighting/artdmx.hpp"
+#include "lumina/lighting/sacn.hpp"
+#include "lumina/lighting/show_renderer.hpp"
 
 #include "support/alloc_guard.hpp"
+#include "udp_test_socket.hpp"
 
 namespace lumina {
 namespace {
@@ -77,8 +80,12 @@ class Receiver {
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] ArtNetTarget target() const { return {"127.0.0.1", port_}; }
+  // Only packets of this universe are returned; others are counted and skipped.
+  void watch_universe(std::uint16_t universe) { universe_ = universe; }
+  [[nodiscard]] std::uint64_t other_universe_packets() const { return others_; }
 
-  // The next valid ArtDmx packet, or nullopt when none arrives within `timeout`.
+  // The next valid ArtDmx packet of the watched universe, or nullopt when none
+  // arrives within `timeout`.
   std::optional<Packet> receive(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -97,6 +104,10 @@ class Receiver {
         ADD_FAILURE() << "received a datagram that is not ArtDmx (" << size << " bytes)";
         continue;
       }
+      if (view->port_address != universe_) {
+        ++others_;
+        continue;
+      }
       return Packet{view->sequence, view->port_address, {view->data.begin(), view->data.end()}};
     }
   }
@@ -111,17 +122,37 @@ class Receiver {
  private:
   int fd_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t universe_ = 0;
+  std::uint64_t others_ = 0;
 };
 
 constexpr auto kPacketTimeout = 2000ms;
 
-DmxThread::Options options_for(const Receiver& receiver, std::uint32_t fps, bool blackout,
-                               std::uint16_t universe = 0) {
+// A show that lays the analysis out on dimmers d1..d5 of `universe`
+// (channels 1..5: band 0, band 1, band 2, energy, peak), with instant attack
+// and release so a frame shows up on the next tick unchanged.
+std::unique_ptr<ShowRenderer> band_show(std::uint16_t universe) {
+  nlohmann::json show = {{"fixtures", nlohmann::json::array()}, {"scenes", nlohmann::json::array()}};
+  nlohmann::json effects = nlohmann::json::array();
+  const char* features[] = {"band:0", "band:1", "band:2", "energy", "peak"};
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = "d" + std::to_string(i + 1);
+    show["fixtures"].push_back({{"id", id}, {"profile", "dimmer"}, {"universe", universe}, {"address", i + 1}});
+    effects.push_back({{"type", "level"}, {"group", id}, {"feature", features[i]}, {"attack", 0}, {"release", 0}});
+  }
+  show["scenes"].push_back({{"name", "bands"}, {"effects", effects}});
+  show["scenes"].push_back({{"name", "full"}, {"effects", {{{"type", "static"}, {"level", 1.0}}}}});
+  return std::make_unique<ShowRenderer>(compile_show(parse_show(show), 1));
+}
+
+DmxThread::Options options_for(const Receiver& receiver, std::uint32_t fps, bool blackout) {
   DmxThread::Options options;
-  options.fps = fps;
-  options.universe = universe;
-  options.targets = {receiver.target()};
-  options.blackout_on_exit = blackout;
+  options.dmx.fps = fps;
+  options.dmx.targets = {receiver.target()};
+  options.dmx.blackout_on_exit = blackout;
+  options.dmx.artnet.port = 0;  // no listening socket: tests run side by side
+  options.dmx.artnet.discovery = false;
+  options.realtime_priority = false;
   return options;
 }
 
@@ -153,7 +184,8 @@ TEST(DmxThread, SendsBandChannelsWithConsecutiveSequenceNumbers) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
   frames.store(test_frame());
-  DmxThread dmx(options_for(receiver, 40, false, 0x0102), frames);
+  receiver.watch_universe(0x0102);
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0x0102));
   dmx.start();
 
   std::optional<std::uint8_t> previous;
@@ -200,7 +232,7 @@ TEST(DmxThread, SequenceWrapsFrom255ToOneOnTheWire) {
   LatestValue<AnalysisFrame> frames;
   frames.store(test_frame());
   // A fast rate only so the wrap comes quickly; nothing here checks timing.
-  DmxThread dmx(options_for(receiver, 500, false), frames);
+  DmxThread dmx(options_for(receiver, 500, false), frames, band_show(0));
   dmx.start();
   std::optional<std::uint8_t> previous;
   int wraps = 0;
@@ -221,7 +253,7 @@ TEST(DmxThread, SequenceWrapsFrom255ToOneOnTheWire) {
 TEST(DmxThread, SendsZerosBeforeTheFirstFrameWithUnknownLatency) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;  // never written
-  DmxThread dmx(options_for(receiver, 40, false), frames);
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0));
   dmx.start();
   for (int i = 0; i < 3; ++i) {
     const auto packet = receiver.receive(kPacketTimeout);
@@ -235,7 +267,7 @@ TEST(DmxThread, SendsZerosBeforeTheFirstFrameWithUnknownLatency) {
 TEST(DmxThread, RateIsRoughlyTheConfiguredFps) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
-  DmxThread dmx(options_for(receiver, 40, false), frames);
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0));
   dmx.start();
   ASSERT_TRUE(receiver.receive(kPacketTimeout));
   // Loose on purpose: the machine is shared; 40 fps would give 40.
@@ -254,13 +286,14 @@ TEST(DmxThread, OverrideHoldsOverTheShowOutput) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
   frames.store(test_frame());
-  DmxThread dmx(options_for(receiver, 40, false, 5), frames);
+  receiver.watch_universe(5);
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(5));
   dmx.start();
   ASSERT_TRUE(receiver.receive(kPacketTimeout));
 
   EXPECT_TRUE(dmx.submit_override({5, 1, 7}));      // over band 0 (255)
   EXPECT_TRUE(dmx.submit_override({5, 300, 200}));  // an otherwise unused channel
-  EXPECT_TRUE(dmx.submit_override({6, 2, 9}));      // another universe: ignored
+  EXPECT_TRUE(dmx.submit_override({6, 2, 9}));      // another universe: its own frame
   EXPECT_TRUE(dmx.submit_override({5, 0, 50}));     // channel out of range: ignored
   EXPECT_TRUE(dmx.submit_override({5, 513, 50}));   // channel out of range: ignored
 
@@ -286,13 +319,23 @@ TEST(DmxThread, OverrideHoldsOverTheShowOutput) {
   EXPECT_TRUE(dmx.submit_override({5, 1, 0}));
   ASSERT_TRUE(receive_until(receiver, [](const Packet& p) { return p.channel(1) == 0; }, 3000ms));
   EXPECT_EQ(dmx.stats().overrides_dropped, 0U);
+  EXPECT_GT(receiver.other_universe_packets(), 0U) << "universe 6 was written, so it is sent too";
+
+  // Releasing a channel hands it back to the show (band 0 = 0.5 → 128).
+  LightingCommand release;
+  release.kind = LightingCommand::Kind::kRelease;
+  release.universe = 5;
+  release.channel = 1;
+  ASSERT_TRUE(dmx.submit(release));
+  ASSERT_TRUE(receive_until(receiver, [](const Packet& p) { return p.channel(1) == 128; }, 3000ms));
+  EXPECT_EQ(receiver.receive(kPacketTimeout)->channel(300), 200);  // the rest still held
   dmx.stop();
 }
 
 TEST(DmxThread, FullOverrideQueueDropsAndCounts) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
-  DmxThread dmx(options_for(receiver, 40, true), frames);  // never started: nothing drains
+  DmxThread dmx(options_for(receiver, 40, true), frames, band_show(0));  // never started: nothing drains
   int accepted = 0;
   for (int i = 0; i < 5000; ++i) accepted += dmx.submit_override({0, 1, 1}) ? 1 : 0;
   EXPECT_EQ(accepted, 4096);
@@ -305,7 +348,7 @@ TEST(DmxThread, StopSendsOneFinalAllZeroFrame) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
   frames.store(test_frame());
-  DmxThread dmx(options_for(receiver, 40, true), frames);
+  DmxThread dmx(options_for(receiver, 40, true), frames, band_show(0));
   dmx.start();
   ASSERT_TRUE(dmx.submit_override({0, 10, 255}));
   ASSERT_TRUE(receive_until(receiver, [](const Packet& p) { return p.channel(10) == 255; }, 3000ms));
@@ -332,7 +375,7 @@ TEST(DmxThread, NoBlackoutWhenDisabled) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
   frames.store(test_frame());
-  DmxThread dmx(options_for(receiver, 40, false), frames);
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0));
   dmx.start();
   ASSERT_TRUE(receiver.receive(kPacketTimeout));
   dmx.stop();
@@ -347,7 +390,7 @@ TEST(DmxThread, DestructorStopsAndBlacksOut) {
   LatestValue<AnalysisFrame> frames;
   frames.store(test_frame());
   {
-    DmxThread dmx(options_for(receiver, 40, true), frames);
+    DmxThread dmx(options_for(receiver, 40, true), frames, band_show(0));
     dmx.start();
     ASSERT_TRUE(receiver.receive(kPacketTimeout));
   }
@@ -360,12 +403,12 @@ TEST(DmxThread, UnresolvableHostThrowsNamingTheTarget) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
   DmxThread::Options options = options_for(receiver, 40, true);
-  options.targets.push_back({"no-such-host.invalid", 6454});
+  options.dmx.targets.push_back({"no-such-host.invalid", 6454});
   try {
-    DmxThread dmx(options, frames);
+    DmxThread dmx(options, frames, band_show(0));
     FAIL() << "expected std::runtime_error";
   } catch (const std::runtime_error& error) {
-    EXPECT_NE(std::string(error.what()).find("cannot resolve Art-Net target 'no-such-host.invalid:6454'"),
+    EXPECT_NE(std::string(error.what()).find("cannot resolve dmx.targets[1] 'no-such-host.invalid:6454'"),
               std::string::npos)
         << error.what();
   }
@@ -374,15 +417,18 @@ TEST(DmxThread, UnresolvableHostThrowsNamingTheTarget) {
 TEST(DmxThread, RejectsInvalidOptions) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
-  EXPECT_THROW(DmxThread(options_for(receiver, 0, false), frames), std::invalid_argument);
-  EXPECT_THROW(DmxThread(options_for(receiver, 40, false, 0x8000), frames), std::invalid_argument);
+  EXPECT_THROW(DmxThread(options_for(receiver, 0, false), frames, band_show(0)), std::invalid_argument);
+  EXPECT_THROW(DmxThread(options_for(receiver, 40, false), frames, nullptr), std::invalid_argument);
+  DmxThread::Options no_room = options_for(receiver, 40, false);
+  no_room.max_universes = 0;
+  EXPECT_THROW(DmxThread(no_room, frames, band_show(0)), std::invalid_argument);
 }
 
 TEST(DmxThread, TickDoesNotAllocate) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
   frames.store(test_frame());
-  DmxThread dmx(options_for(receiver, 200, true), frames);
+  DmxThread dmx(options_for(receiver, 200, true), frames, band_show(0));
   const std::uint64_t before = lumina::testing::realtime_heap_operations();
   dmx.start();
   for (int i = 0; i < 50; ++i) {
@@ -395,6 +441,146 @@ TEST(DmxThread, TickDoesNotAllocate) {
   dmx.stop();
   EXPECT_GT(dmx.stats().ticks, 0U);
   EXPECT_EQ(lumina::testing::realtime_heap_operations(), before);
+}
+
+LightingCommand command(LightingCommand::Kind kind) {
+  LightingCommand c;
+  c.kind = kind;
+  return c;
+}
+
+TEST(DmxThread, MasterScalesAndBlackoutZeroesAfterOverrides) {
+  Receiver receiver;
+  LatestValue<AnalysisFrame> frames;
+  frames.store(test_frame());
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0));
+  dmx.start();
+  ASSERT_TRUE(dmx.submit_override({0, 300, 200}));  // an unpatched channel: scaled too
+  LightingCommand master = command(LightingCommand::Kind::kMaster);
+  master.level = 0.5F;
+  ASSERT_TRUE(dmx.submit(master));
+  const auto scaled = receive_until(
+      receiver, [](const Packet& p) { return p.channel(1) == 128 && p.channel(300) == 100; }, 3000ms);
+  ASSERT_TRUE(scaled) << "master 0.5 never reached the wire";
+  EXPECT_EQ(scaled->channel(2), 64);  // band 1 = 0.5 → 128, halved
+
+  LightingCommand blackout = command(LightingCommand::Kind::kBlackout);
+  blackout.on = true;
+  ASSERT_TRUE(dmx.submit(blackout));
+  ASSERT_TRUE(receive_until(receiver, [](const Packet& p) { return p.all_zero(); }, 3000ms));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(receiver.receive(kPacketTimeout)->all_zero());
+  blackout.on = false;
+  ASSERT_TRUE(dmx.submit(blackout));
+  ASSERT_TRUE(receive_until(receiver, [](const Packet& p) { return p.channel(300) == 100; }, 3000ms));
+
+  LightingSnapshot snapshot;
+  ASSERT_TRUE(dmx.snapshot(snapshot));
+  EXPECT_FLOAT_EQ(snapshot.master, 0.5F);
+  EXPECT_FALSE(snapshot.blackout);
+  ASSERT_GE(snapshot.universe_count, 1U);
+  EXPECT_EQ(snapshot.universes[0], 0);
+  dmx.stop();
+}
+
+TEST(DmxThread, SceneSwitchOnBeatLandsOnTheTickAfterTheBeat) {
+  Receiver receiver;
+  LatestValue<AnalysisFrame> frames;
+  AnalysisFrame frame = test_frame();
+  frame.bpm = 120.0F;  // a long give-up time (1.5 s) so only the beat can switch
+  frames.store(frame);
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0));
+  dmx.start();
+  ASSERT_TRUE(receiver.receive(kPacketTimeout));
+
+  LightingCommand select = command(LightingCommand::Kind::kSelectScene);
+  select.scene = 1;  // "full": every dimmer at 255
+  select.when = SwitchWhen::kBeat;
+  ASSERT_TRUE(dmx.submit(select));
+  // Until a beat comes the old scene stays.
+  for (int i = 0; i < 8; ++i) {
+    const auto packet = receiver.receive(kPacketTimeout);
+    ASSERT_TRUE(packet);
+    EXPECT_EQ(packet->channel(3), 0) << "switched before the beat";
+  }
+  LightingSnapshot snapshot;
+  ASSERT_TRUE(dmx.snapshot(snapshot));
+  EXPECT_EQ(snapshot.pending_scene, 1);
+
+  frame.beat_count += 1;
+  frame.beat = true;
+  frames.store(frame);
+  const auto switched = receive_until(receiver, [](const Packet& p) { return p.channel(3) == 255; }, 3000ms);
+  ASSERT_TRUE(switched);
+  ASSERT_TRUE(dmx.snapshot(snapshot));
+  EXPECT_EQ(snapshot.active_scene, 1U);
+  EXPECT_EQ(snapshot.pending_scene, -1);
+  dmx.stop();
+}
+
+TEST(DmxThread, SwappedShowTakesOverAndTheOldOneIsReclaimed) {
+  Receiver receiver;
+  LatestValue<AnalysisFrame> frames;
+  frames.store(test_frame());
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0));
+  dmx.start();
+  ASSERT_TRUE(receiver.receive(kPacketTimeout));
+  receiver.watch_universe(9);
+  ASSERT_TRUE(dmx.swap_show(band_show(9), 1));
+  const auto packet = receive_until(receiver, [](const Packet& p) { return p.channel(1) == 255; }, 3000ms);
+  ASSERT_TRUE(packet) << "the new show (universe 9, scene full) never reached the wire";
+  EXPECT_EQ(dmx.stats().shows_swapped, 1U);
+  dmx.reclaim();
+  // Swaps faster than the tick adopts them are refused once 15 are in
+  // flight; given a tick to adopt them, swapping goes on indefinitely.
+  int accepted = 0;
+  for (int i = 0; i < 40; ++i) accepted += dmx.swap_show(band_show(9), 0) ? 1 : 0;
+  EXPECT_GE(accepted, 1);
+  EXPECT_LT(accepted, 40);
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(60ms);
+    ASSERT_TRUE(dmx.swap_show(band_show(9), 0)) << "swap " << i;
+  }
+  dmx.stop();
+}
+
+TEST(DmxThread, LatencyOffsetDelaysOneOutputByWholeTicks) {
+  // Art-Net 200 ms late (8 ticks at 40 FPS), sACN on time. Both count their
+  // sequence from the first tick (Art-Net 1.., sACN 0..), so the first
+  // all-zero frame after a blackout names its tick on each wire.
+  Receiver artnet;
+  testing::UdpTestSocket sacn;
+  LatestValue<AnalysisFrame> frames;
+  frames.store(test_frame());
+  DmxThread::Options options = options_for(artnet, 40, false);
+  options.dmx.artnet.latency_offset_ms = 200;
+  options.dmx.sacn.enabled = true;
+  options.dmx.sacn.multicast = false;
+  options.dmx.sacn.unicast = {{"127.0.0.1", sacn.port()}};
+  DmxThread dmx(options, frames, band_show(0));
+  dmx.start();
+  ASSERT_TRUE(receive_until(artnet, [](const Packet& p) { return !p.all_zero(); }, 3000ms));
+  LightingCommand blackout = command(LightingCommand::Kind::kBlackout);
+  blackout.on = true;
+  ASSERT_TRUE(dmx.submit(blackout));
+
+  const auto artnet_zero = receive_until(artnet, [](const Packet& p) { return p.all_zero(); }, 5000ms);
+  ASSERT_TRUE(artnet_zero);
+  std::optional<std::uint8_t> sacn_zero;
+  for (int i = 0; i < 400 && !sacn_zero; ++i) {
+    const auto datagram = sacn.receive(2000ms);
+    ASSERT_TRUE(datagram);
+    const auto packet = parse_sacn_data(datagram->bytes.data(), datagram->bytes.size());
+    ASSERT_TRUE(packet);
+    if (std::all_of(packet->slots.begin(), packet->slots.end(), [](std::uint8_t v) { return v == 0; })) {
+      sacn_zero = packet->header.sequence;
+    }
+  }
+  ASSERT_TRUE(sacn_zero);
+  dmx.stop();
+  ASSERT_LT(dmx.stats().ticks, 250U) << "sequence numbers wrapped; the comparison below assumes they did not";
+  const int artnet_tick = artnet_zero->sequence - 1;
+  const int sacn_tick = *sacn_zero;
+  EXPECT_EQ(artnet_tick - sacn_tick, 8);
 }
 
 // True when /proc/<pid>/stat reports the process stopped ('T'). Uses only
@@ -461,7 +647,7 @@ bool freeze_process_for(long ms) {
 TEST(DmxThread, SkipsMissedDeadlinesInsteadOfBursting) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;
-  DmxThread dmx(options_for(receiver, 40, false), frames);
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0));
   dmx.start();
   ASSERT_TRUE(receiver.receive(kPacketTimeout));
   const DmxStats before = dmx.stats();

@@ -107,13 +107,13 @@ TEST(OriginPolicy, CorsEchoesAnAllowedOriginOnly) {
   HttpHeaders headers = policy.cors_headers("http://ui.example", "10.0.0.2:8000");
   EXPECT_EQ(header(headers, "Access-Control-Allow-Origin"), "http://ui.example");
   EXPECT_EQ(header(headers, "Vary"), "Origin");
-  EXPECT_EQ(header(headers, "Access-Control-Allow-Methods"), "GET,POST,OPTIONS");
+  EXPECT_EQ(header(headers, "Access-Control-Allow-Methods"), "GET,POST,DELETE,OPTIONS");
   EXPECT_EQ(header(headers, "Access-Control-Allow-Headers"), "Content-Type,Authorization");
   EXPECT_EQ(header(headers, "Access-Control-Max-Age"), "86400");
 
   headers = policy.cors_headers("http://evil.example", "10.0.0.2:8000");
   EXPECT_EQ(header(headers, "Access-Control-Allow-Origin"), "<absent>");
-  EXPECT_EQ(header(headers, "Access-Control-Allow-Methods"), "GET,POST,OPTIONS");
+  EXPECT_EQ(header(headers, "Access-Control-Allow-Methods"), "GET,POST,DELETE,OPTIONS");
 
   headers = policy.cors_headers("", "10.0.0.2:8000");
   EXPECT_EQ(header(headers, "Access-Control-Allow-Origin"), "<absent>");

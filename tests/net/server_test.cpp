@@ -275,7 +275,7 @@ TEST_F(ServerTest, OptionsIs200WithCors) {
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(response[http::field::access_control_allow_origin], origin);
   EXPECT_EQ(response[http::field::vary], "Origin");
-  EXPECT_EQ(response[http::field::access_control_allow_methods], "GET,POST,OPTIONS");
+  EXPECT_EQ(response[http::field::access_control_allow_methods], "GET,POST,DELETE,OPTIONS");
   EXPECT_EQ(response[http::field::access_control_allow_headers], "Content-Type,Authorization");
   EXPECT_EQ(response[http::field::access_control_max_age], "86400");
 }

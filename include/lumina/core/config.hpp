@@ -18,6 +18,13 @@ struct ArtNetTarget {
   bool operator==(const ArtNetTarget&) const = default;
 };
 
+// An Art-Net unicast destination for a set of universes (empty = all).
+struct ArtNetUnicast {
+  ArtNetTarget target;
+  std::vector<std::uint16_t> universes;  // 15-bit port-addresses
+  bool operator==(const ArtNetUnicast&) const = default;
+};
+
 struct Config {
   struct Server {
     std::string listen = "127.0.0.1";
@@ -28,6 +35,10 @@ struct Config {
     std::string tls_key;   // PEM private key
     double rate_limit_per_sec = 200.0;  // inbound WebSocket messages per client; 0 = unlimited
     std::uint32_t rate_limit_burst = 400;
+    // Browser UI directory served at "/". Empty: "web" in the working
+    // directory, else <executable dir>/../share/luminad/web (installed).
+    // A relative path is taken from the working directory, like dataDir.
+    std::string web_root;
   } server;
 
   std::string data_dir = "data";
@@ -58,15 +69,67 @@ struct Config {
     double auto_gain_max_db = 24.0;    // largest boost or cut
   } dsp;
 
+  struct Media {
+    std::uint64_t max_upload_bytes = 4ULL << 30;  // POST /upload limit (413 beyond)
+    std::string ffmpeg = "ffmpeg";                // program (PATH lookup) for video and resampling
+    std::uint32_t ffmpeg_timeout_sec = 600;       // wall clock per ffmpeg run
+    std::uint32_t upload_stall_timeout_sec = 60;  // an upload sending nothing this long is dropped
+  } media;
+
   struct Telemetry {
     std::uint32_t fps = 30;  // audio_meter push rate, 1..60
   } telemetry;
 
+  // The side-chain content classifier (classifier.*). See docs/classifier.md.
+  struct Classifier {
+    bool enabled = true;
+    // Model file. A relative path is tried from the working directory first
+    // (./scripts/run from the repository), then in the installed model
+    // directory (<prefix>/share/luminad/models, by file name).
+    std::string model = "config/models/lumina-content.json";
+    std::uint32_t queue_size = 64;         // side-chain blocks (2048 samples ≈ 43 ms each), 4..4096
+    std::uint32_t hysteresis_windows = 2;  // windows a new label must lead before it is reported, 1..20
+    double min_confidence = 0.5;           // smoothed probability a new label needs, 0..1
+  } classifier;
+
   struct Dmx {
     std::uint32_t fps = 40;  // 1..44 (Art-Net's practical refresh ceiling)
     bool blackout_on_exit = true;
-    std::uint16_t universe = 0;  // 15-bit Art-Net port-address of the band-follow universe
-    std::vector<ArtNetTarget> targets{{"127.0.0.1", 6454}};
+    std::uint16_t universe = 0;  // 15-bit Art-Net port-address legacy {ch,val} writes without `u` go to
+    std::uint32_t max_universes = 64;  // universes one DMX frame can hold (patch + manual writes)
+    std::string show_file;             // show loaded when the data dir has none; empty = the built-in default
+    std::uint32_t frame_push_fps = 15;  // dmx_frame pushes to the UI, 1..20 Hz
+    std::vector<ArtNetTarget> targets{{"127.0.0.1", 6454}};  // unicast, every universe
+
+    // Art-Net 4 controller (dmx.artnet.*). See docs/configuration.md.
+    struct ArtNet {
+      bool enabled = true;
+      std::string bind = "0.0.0.0";  // IPv4 address of the listening socket
+      std::uint16_t port = 6454;     // UDP port for ArtPoll/ArtPollReply; 0 = do not listen
+      std::string broadcast;         // "host[:port]" for ArtDmx/ArtSync broadcast; empty = none
+      bool discovery = true;         // ArtPoll every 2.5-3 s, unicast to subscribed nodes
+      std::string poll_address;      // "host[:port]" for ArtPoll; empty = broadcast or 255.255.255.255
+      bool sync = false;             // ArtSync after each tick's batch
+      std::string short_name = "luminad";                        // ArtPollReply ShortName, <= 17 bytes
+      std::string long_name = "luminad audio-reactive lighting";  // ArtPollReply LongName, <= 63 bytes
+      std::vector<ArtNetUnicast> unicast;  // per-universe unicast targets
+      std::int32_t latency_offset_ms = 0;  // -500..1000: >0 sends later, <0 earlier
+    } artnet;
+
+    // sACN / E1.31 (dmx.sacn.*).
+    struct Sacn {
+      bool enabled = false;
+      bool multicast = true;              // 239.255.hi.lo:5568 per universe
+      std::vector<ArtNetTarget> unicast;  // "host[:port]", port 5568 by default; every universe
+      std::uint8_t priority = 100;        // 0..200
+      std::string source_name = "luminad";  // <= 63 bytes UTF-8
+      std::string cid;                    // "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"; empty = persisted one
+      std::uint16_t sync_universe = 0;    // 1..63999; 0 = no synchronization
+      std::uint16_t universe_offset = 1;  // sACN universe = Art-Net port-address + offset
+      std::string interface_address;      // IPv4 address of the multicast interface; empty = kernel's choice
+      std::uint8_t multicast_ttl = 1;     // 1..255; 1 keeps the streams on the local subnet
+      std::int32_t latency_offset_ms = 0;  // -500..1000
+    } sacn;
   } dmx;
 };
 

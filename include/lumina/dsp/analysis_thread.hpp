@@ -24,6 +24,18 @@
 
 namespace lumina {
 
+// A side consumer of the analysed audio (the classifier's offer point). Called
+// on the analysis thread with every chunk it consumes, after analysis, so it
+// must be cheap and must never block, allocate or wait (the classifier's tap
+// copies into a fixed block and try-pushes it into a bounded queue).
+class ChunkTap {
+ public:
+  virtual void on_chunk(const AudioChunk& chunk) noexcept = 0;
+
+ protected:
+  ~ChunkTap() = default;
+};
+
 struct AnalysisStats {
   std::uint64_t frames = 0;       // AnalysisFrames published
   std::uint64_t chunks = 0;       // AudioChunks consumed
@@ -41,6 +53,10 @@ class AnalysisThread {
   AnalysisThread(const AnalysisThread&) = delete;
   AnalysisThread& operator=(const AnalysisThread&) = delete;
 
+  // Before start(): run the thread SCHED_FIFO at `priority` when the system
+  // permits (below the DMX thread, so a frame is ready when a tick wants it;
+  // the analysis is ~1 % of a core, so it cannot starve anything). 0 = normal.
+  void set_realtime_priority(int priority) noexcept { realtime_priority_ = priority; }
   void start();
   void stop();  // idempotent
   AnalysisStats stats() const noexcept;
@@ -55,6 +71,10 @@ class AnalysisThread {
   AnalyzerParams params() const;
   // Control thread. Frees an Analyzer the analysis thread has retired.
   void reclaim();
+  // Control thread. Attaches (or with nullptr detaches) the chunk tap. The tap
+  // must outlive the analysis thread's use of it: detach, or stop(), before
+  // destroying it.
+  void set_tap(ChunkTap* tap) noexcept { tap_.store(tap, std::memory_order_release); }
 
  private:
   void run();
@@ -73,6 +93,8 @@ class AnalysisThread {
   AnalyzerParams params_;             // guarded by control_mutex_
   std::thread thread_;
   std::atomic<bool> running_{false};
+  int realtime_priority_ = 0;
+  std::atomic<ChunkTap*> tap_{nullptr};
   std::atomic<std::uint64_t> frames_{0}, chunks_{0}, gaps_{0}, swaps_{0};
   std::atomic<std::int64_t> last_hop_ns_{0}, max_hop_ns_{0};
   std::int64_t hop_started_ns_ = 0;

@@ -5,8 +5,10 @@
 // Tempo: an exponentially forgetting autocorrelation of the novelty (3 s, so
 // it follows tempo changes), each lag scored over 60..200 BPM with its second
 // harmonic, a backbeat term (the snare band repeating every two beats but not
-// every beat) and a prior that favours 90..160 BPM; a new tempo must win for
-// a while before it replaces an established one (no octave flapping);
+// every beat) and a prior that favours 80..160 BPM; a new tempo must win for
+// a while before it replaces an established one, and a change of metrical
+// level (double, half, 3:2) or a switch away from a grid that still fits
+// must win by far more for far longer (no octave flapping);
 // sub-lag precision from parabolic interpolation.
 // Phase: every sub-hop a comb over the last six beat periods of novelty (kick
 // band weighted up) scores each candidate position of the next beat, weighted

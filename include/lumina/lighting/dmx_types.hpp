@@ -16,16 +16,31 @@ struct DmxOverride {
 };
 static_assert(std::is_trivially_copyable_v<DmxOverride>);
 
-// Counters published by the DMX thread (snapshot; each field read atomically).
+// Figures published by the DMX thread (snapshot; each field read atomically,
+// the set is not one instant). Percentiles are over a rolling window of the
+// latest ticks (kPacingWindow, ~25 s at 40 FPS).
 struct DmxStats {
-  std::uint64_t ticks = 0;          // ticks rendered and sent
-  std::uint64_t missed_ticks = 0;   // deadlines skipped because the thread woke too late
-  std::uint64_t packets_sent = 0;   // ArtDmx datagrams accepted by the kernel
-  std::uint64_t send_errors = 0;    // sendto failures (EAGAIN, unreachable, ...)
-  std::uint64_t overrides_dropped = 0;  // override queue full
+  static constexpr std::size_t kPacingWindow = 1024;
+  std::uint64_t ticks = 0;              // ticks rendered and sent
+  std::uint64_t missed_ticks = 0;       // deadlines skipped because the thread woke too late
+  std::uint64_t packets_sent = 0;       // Art-Net + sACN datagrams accepted by the kernel
+  std::uint64_t send_errors = 0;        // sendto failures (EAGAIN, unreachable, ...)
+  std::uint64_t overrides_dropped = 0;  // control commands dropped: queue full
+  std::uint64_t universes_dropped = 0;  // universes that did not fit a frame (max universes)
+  std::uint64_t shows_swapped = 0;
   std::int64_t last_lateness_ns = 0;    // wake-up lateness of the last tick
   std::int64_t max_lateness_ns = 0;     // worst wake-up lateness since start
-  double latency_ms = 0.0;  // audio capture → wire of the last tick (-1 when unknown)
+  double lateness_p50_ms = 0.0;         // tick pacing: wake-up lateness percentiles
+  double lateness_p99_ms = 0.0;
+  double lateness_window_max_ms = 0.0;
+  double latency_ms = -1.0;       // audio capture → Art-Net wire, last tick (-1 unknown)
+  double sacn_latency_ms = -1.0;  // audio capture → sACN wire, last tick (-1 unknown)
+  double latency_p50_ms = -1.0;   // audio → Art-Net wire percentiles over the window
+  double latency_p99_ms = -1.0;
+  std::uint64_t onsets_measured = 0;  // onsets timed from their audio to the wire
+  double onset_to_wire_p50_ms = -1.0;
+  double onset_to_wire_p99_ms = -1.0;
+  bool realtime = false;  // the thread runs SCHED_FIFO
 };
 
 }  // namespace lumina

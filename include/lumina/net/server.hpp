@@ -3,11 +3,13 @@
 // thread. It never touches the audio thread: it reads the latest analysis
 // frame lock-free and hands DMX writes to the DMX thread through a lock-free
 // queue (via ServerHooks::dmx_write).
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +44,15 @@ struct ServerOptions {
   // HTTPS/WSS only. Exactly one set, or unreadable files: start() throws.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Directory of the browser UI, served open at "/" (index.html) and
+  // "/<file>" from memory (read once at start()); empty: no UI. Resolve the
+  // configured value with resolve_web_root() (lumina/net/web_root.hpp).
+  std::string web_root;
+  // POST /upload: the largest request body accepted (413 beyond it, checked
+  // on Content-Length and while streaming), and how long an upload may send
+  // nothing before it is dropped.
+  std::uint64_t max_upload_bytes = 4ULL << 30;
+  std::chrono::seconds upload_stall_timeout{60};
 };
 
 // One figure for GET /metrics (Prometheus text format 0.0.4), supplied by the
@@ -89,6 +100,52 @@ class ControlReply {
 // `payload` is always an object.
 using ControlHandler = std::function<void(const nlohmann::json& payload, ControlReply& reply)>;
 
+// The answer to a request handled by the daemon: an HTTP status and a JSON body.
+struct HttpResult {
+  unsigned status = 200;
+  nlohmann::json body = nlohmann::json::object();
+};
+
+// A request the daemon refuses: sent as {"ok":false,"error":code,"message":what()}.
+class HttpFailure : public std::runtime_error {
+ public:
+  HttpFailure(unsigned status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  unsigned status() const noexcept { return status_; }
+  const std::string& code() const noexcept { return code_; }
+
+ private:
+  unsigned status_;
+  std::string code_;
+};
+
+// The file part of one POST /upload. Every call runs on a server worker
+// thread (never the io thread), one at a time, in order. Destroying it
+// without a successful finish() discards everything it stored.
+class UploadTarget {
+ public:
+  virtual ~UploadTarget() = default;
+  // The next bytes of the file. Throws HttpFailure (413, 507, ...).
+  virtual void append(const char* data, std::size_t size) = 0;
+  // The file is complete: store, probe, convert, register. May take long
+  // (ffmpeg). Returns the reply; throws HttpFailure.
+  virtual HttpResult finish() = 0;
+};
+
+// Media storage behind POST /upload, GET /api/sources and
+// DELETE /api/sources/<fileId> (protocol A.7, C.2, C.6).
+class MediaSink {
+ public:
+  virtual ~MediaSink() = default;
+  // Worker thread. `filename`: the part's filename as sent (a display name
+  // only; never a path), "upload.bin" when absent. Throws HttpFailure.
+  virtual std::unique_ptr<UploadTarget> begin_upload(const std::string& filename) = 0;
+  // io thread: {"default":..,"items":[..]} as in audio_sources; must not block.
+  virtual nlohmann::json sources() = 0;
+  // Worker thread: 200 {ok:true}, 404 unknown, 409 while it plays.
+  virtual HttpResult delete_source(const std::string& file_id) = 0;
+};
+
 struct ServerHooks {
   // Latest analysis frame (written by the analysis thread). Required.
   const LatestValue<AnalysisFrame>* frames = nullptr;
@@ -103,6 +160,8 @@ struct ServerHooks {
   // Engine figures for GET /metrics, appended to the net module's own. Called
   // on the io thread per scrape; must only read atomics/snapshots.
   std::function<std::vector<MetricSample>()> metrics;
+  // Uploads and the media source routes; absent: those routes answer 503.
+  std::shared_ptr<MediaSink> media;
 };
 
 class Server {
@@ -133,6 +192,10 @@ class Server {
   // server is not running; a non-object payload or empty type is logged and
   // dropped.
   void publish(const std::string& type, const nlohmann::json& payload);
+  // Like publish(), but as telemetry: a client that has not yet been sent the
+  // previous push of `type` gets only the newer one (latest-wins), so a
+  // steady stream such as dmx_frame never fills a slow client's queue.
+  void publish_telemetry(const std::string& type, const nlohmann::json& payload);
 
  private:
   struct Impl;

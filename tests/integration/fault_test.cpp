@@ -1,0 +1,132 @@
+// Fault injection against the real luminad (issue 10): Art-Net sends that
+// fail, a corrupt config, a corrupt show file. In each case luminad keeps
+// running (or, for the config, refuses to start with exit 2), says what went
+// wrong, and the DMX tick goes on.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon_process.hpp"
+#include "loopback.hpp"
+#include "lumina/lighting/artdmx.hpp"
+
+namespace lumina::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+json api_status(std::uint16_t port) {
+  const HttpResponse r = http_request(port, "GET", "/api/status");
+  if (r.status != 200) return json();
+  return json::parse(r.body, nullptr, false);
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+TEST(FaultInjection, ArtNetSendFailuresAreCountedWhileOtherTargetsKeepTheirTicks) {
+  // A socket bound to 127.0.0.1 cannot reach 203.0.113.1 (TEST-NET-3): every
+  // send to that target fails at once with EINVAL, whatever the host's routes.
+  // The loopback target beside it must keep receiving every tick.
+  TempDir dir;
+  const auto config = dir.path() / "luminad.json";
+  // Port 0 would leave the socket unbound; any free port binds it to 127.0.0.1.
+  write_file(config, R"({"dmx":{"artnet":{"bind":"127.0.0.1","discovery":false,"port":)" +
+                         std::to_string(free_tcp_port()) + "}}}");
+  UdpReceiver udp;
+  DaemonProcess daemon({{"LUMINA_AUDIO_BACKEND", "null"},
+                        {"LUMINA_AUDIO_SOURCE", "synth:demo"},
+                        {"LUMINA_ARTNET_TARGETS", "203.0.113.1:6454,127.0.0.1:" + std::to_string(udp.port())}},
+                       {"--config", config.string()});
+  ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
+
+  // 80 consecutive ArtDmx frames arrive on the good target (2 s at 40 fps; the wait is generous).
+  int frames = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (frames < 80 && std::chrono::steady_clock::now() < deadline) {
+    auto datagram = udp.receive(1s);
+    if (datagram && parse_artdmx(datagram->data(), datagram->size())) ++frames;
+  }
+  EXPECT_EQ(frames, 80) << daemon.log();
+
+  const json s = api_status(daemon.port());
+  ASSERT_TRUE(s.is_object()) << daemon.log();
+  const auto ticks = s["dmx"]["ticks"].get<std::uint64_t>();
+  const auto errors = s["dmx"]["sendErrors"].get<std::uint64_t>();
+  const auto missed = s["dmx"]["missedTicks"].get<std::uint64_t>();
+  EXPECT_GE(ticks, 80U);
+  EXPECT_GE(errors, ticks / 2) << "each tick's send to the unreachable target is counted";
+  // Failing sends return at once, so they cost the tick nothing: missed ticks
+  // stay at noise level (at most 1 in 20 on this shared, noisy machine).
+  EXPECT_LE(missed * 20, ticks) << "missed " << missed << " of " << ticks;
+  EXPECT_TRUE(daemon.running());
+
+  // The failures are reported in the log, and the daemon still stops cleanly.
+  std::string log;
+  for (int i = 0; i < 50 && log.find("Art-Net send errors") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(100ms);
+    log = daemon.log();
+  }
+  EXPECT_NE(log.find("Art-Net send errors"), std::string::npos) << log;
+  EXPECT_EQ(daemon.stop(SIGTERM, 20s), 0) << daemon.log();
+}
+
+TEST(FaultInjection, CorruptConfigRefusesToStartNamingFileAndKey) {
+  TempDir dir;
+  const auto truncated = dir.path() / "truncated.json";
+  write_file(truncated, R"({"dmx": {"fps": 40, "targets": [)");
+  RunResult r = run_luminad({"--config", truncated.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(truncated.string()), std::string::npos) << r.output;
+
+  const auto wrong = dir.path() / "wrong.json";
+  write_file(wrong, R"({"dmx": {"fps": "fast"}})");
+  r = run_luminad({"--config", wrong.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("fps"), std::string::npos) << "the message names the key: " << r.output;
+
+  // A number beyond double's range is bad JSON too (it used to abort luminad: found by fuzz_config).
+  const auto huge = dir.path() / "huge.json";
+  write_file(huge, R"({"dmx": {"fps": 1e400}})");
+  r = run_luminad({"--config", huge.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("huge.json"), std::string::npos) << r.output;
+}
+
+TEST(FaultInjection, CorruptShowFileFallsBackToTheDefaultShowAndSaysSo) {
+  TempDir dir;
+  const auto show = dir.path() / "broken-show.json";
+  write_file(show, R"({"name": "broken", "scenes": [ {"name": )");
+  const auto config = dir.path() / "luminad.json";
+  write_file(config, json{{"dmx", {{"showFile", show.string()}}}}.dump());
+  UdpReceiver udp;
+  DaemonProcess daemon({{"LUMINA_AUDIO_BACKEND", "null"},
+                        {"LUMINA_AUDIO_SOURCE", "synth:demo"},
+                        {"LUMINA_ARTNET_TARGETS", "127.0.0.1:" + std::to_string(udp.port())}},
+                       {"--config", config.string()});
+  ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
+  const std::string log = daemon.log();
+  EXPECT_NE(log.find(show.string()), std::string::npos) << "the error names the show file: " << log;
+  EXPECT_NE(log.find("built-in default show"), std::string::npos) << log;
+  // The lights stay on: ArtDmx keeps arriving.
+  int frames = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (frames < 40 && std::chrono::steady_clock::now() < deadline) {
+    auto datagram = udp.receive(1s);
+    if (datagram && parse_artdmx(datagram->data(), datagram->size())) ++frames;
+  }
+  EXPECT_EQ(frames, 40);
+  EXPECT_TRUE(std::filesystem::exists(show)) << "the broken file is left for inspection";
+  EXPECT_EQ(daemon.stop(SIGTERM, 20s), 0) << daemon.log();
+}
+
+}  // namespace
+}  // namespace lumina::testing
