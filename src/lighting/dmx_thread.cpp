@@ -396,6 +396,9 @@ void DmxThread::Impl::tick(std::int64_t now_ns, std::int64_t lateness_ns) noexce
 
   const std::size_t slot = tick_index % history_length;
   compose(slot);
+  // Before the sends: whoever sees this tick's packets on the wire then
+  // finds the snapshot at least as new (the UI and tests rely on that).
+  publish_snapshot(slot);
 
   // Each output sends the frame its delay asks for; until that much history
   // exists (the first ticks after start) it sends the oldest frame there is.
@@ -412,7 +415,6 @@ void DmxThread::Impl::tick(std::int64_t now_ns, std::int64_t lateness_ns) noexce
   output.send_sacn({send_list.data(), n});
   const std::int64_t sacn_sent_ns = monotonic_ns();
   output.service(now_ns);
-  publish_snapshot(slot);
 
   ticks.fetch_add(1, std::memory_order_relaxed);
   last_lateness_ns.store(lateness_ns, std::memory_order_relaxed);
@@ -469,7 +471,16 @@ DmxThread::DmxThread(Options options, const LatestValue<AnalysisFrame>& frames, 
 
 DmxThread::~DmxThread() {
   stop();
-  if (impl_) reclaim();
+  if (impl_) {
+    // The tick has stopped, so this is the commands ring's only consumer now:
+    // a show handed over by swap_show but never adopted (stop came first) is
+    // still owned by its command and would leak (found by LeakSanitizer).
+    LightingCommand pending;
+    while (impl_->commands.try_pop(pending)) {
+      if (pending.kind == LightingCommand::Kind::kShow) delete pending.show;  // NOLINT(cppcoreguidelines-owning-memory)
+    }
+    reclaim();
+  }
 }
 
 void DmxThread::start() {

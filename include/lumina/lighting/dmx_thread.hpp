@@ -6,9 +6,10 @@
 //      blackout),
 //   3. renders the active scene of the show into its universes,
 //   4. merges: effects → manual overrides → master → blackout,
-//   5. stores the frame in a short history and sends, per output (Art-Net,
-//      sACN), the frame that output's latency offset asks for,
-//   6. services Art-Net discovery and publishes a snapshot for the UI.
+//   5. stores the frame in a short history, publishes a snapshot for the UI,
+//      and sends, per output (Art-Net, sACN), the frame that output's
+//      latency offset asks for,
+//   6. services Art-Net discovery.
 // The tick never allocates, locks, logs or waits: control threads hand it
 // work through a lock-free queue (their own producer-side mutex serialises
 // them, never the tick) and take retired shows back through another.
