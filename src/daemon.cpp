@@ -145,20 +145,8 @@ std::vector<MetricSample> engine_metrics(const Engine& e) {
   const AudioStats a = e.audio.stats();
   const AnalysisStats an = e.analysis->stats();
   const BackendStatus b = e.supervisor.status();
-  auto sample = [](MetricType type, std::string name, std::string help, double value) {
-    MetricSample m;
-    m.name = std::move(name);
-    m.help = std::move(help);
-    m.type = type;
-    m.value = value;
-    return m;
-  };
-  auto counter = [&](std::string name, std::string help, double value) {
-    return sample(MetricType::kCounter, std::move(name), std::move(help), value);
-  };
-  auto gauge = [&](std::string name, std::string help, double value) {
-    return sample(MetricType::kGauge, std::move(name), std::move(help), value);
-  };
+  const auto counter = MetricSample::counter;
+  const auto gauge = MetricSample::gauge;
   std::vector<MetricSample> out;
   MetricSample callback;
   callback.name = "lumina_audio_callback_seconds";

@@ -231,6 +231,12 @@ void LightingService::handle_show_set(const nlohmann::json& payload, ControlRepl
   if (server_ != nullptr) server_->publish("show", show_payload());
 }
 
+bool LightingService::submit_or_busy(const LightingCommand& command, ControlReply& reply) {
+  if (dmx_->submit(command)) return true;
+  reply.error("BUSY", "the DMX command queue is full; try again");
+  return false;
+}
+
 void LightingService::register_handlers(ServerHooks& hooks) {
   hooks.dmx_write = [this](const DmxOverride& write) { return write_override(write); };
   hooks.handlers["show_get"] = [this](const nlohmann::json&, ControlReply& reply) {
@@ -274,10 +280,7 @@ void LightingService::register_handlers(ServerHooks& hooks) {
     c.kind = LightingCommand::Kind::kSelectScene;
     c.scene = static_cast<std::int32_t>(*index);
     c.when = when;
-    if (!dmx_->submit(c)) {
-      reply.error("BUSY", "the DMX command queue is full; try again");
-      return;
-    }
+    if (!submit_or_busy(c, reply)) return;
     reply.ack({{"scene", scene->get<std::string>()}, {"when", when_name(when)}});
   };
   hooks.handlers["dmx_master"] = [this](const nlohmann::json& payload, ControlReply& reply) {
@@ -290,10 +293,7 @@ void LightingService::register_handlers(ServerHooks& hooks) {
     LightingCommand c;
     c.kind = LightingCommand::Kind::kMaster;
     c.level = level->get<float>();
-    if (!dmx_->submit(c)) {
-      reply.error("BUSY", "the DMX command queue is full; try again");
-      return;
-    }
+    if (!submit_or_busy(c, reply)) return;
     reply.ack({{"master", c.level}});
   };
   hooks.handlers["dmx_blackout"] = [this](const nlohmann::json& payload, ControlReply& reply) {
@@ -305,10 +305,7 @@ void LightingService::register_handlers(ServerHooks& hooks) {
     LightingCommand c;
     c.kind = LightingCommand::Kind::kBlackout;
     c.on = on->get<bool>();
-    if (!dmx_->submit(c)) {
-      reply.error("BUSY", "the DMX command queue is full; try again");
-      return;
-    }
+    if (!submit_or_busy(c, reply)) return;
     reply.ack({{"blackout", c.on}});
   };
   hooks.handlers["dmx_release"] = [this](const nlohmann::json& payload, ControlReply& reply) {
@@ -334,10 +331,7 @@ void LightingService::register_handlers(ServerHooks& hooks) {
       }
       c.channel = static_cast<std::uint16_t>(ch->get<std::int64_t>());
     }
-    if (!dmx_->submit(c)) {
-      reply.error("BUSY", "the DMX command queue is full; try again");
-      return;
-    }
+    if (!submit_or_busy(c, reply)) return;
     reply.ack();
   };
 }
@@ -467,12 +461,8 @@ nlohmann::json LightingService::status() const {
 std::vector<MetricSample> LightingService::metrics() const {
   const DmxStats d = dmx_->stats();
   const DmxOutputStats o = dmx_->output_stats();
-  const auto counter = [](std::string name, std::string help, double value) {
-    return MetricSample{.name = std::move(name), .help = std::move(help), .type = MetricType::kCounter, .value = value};
-  };
-  const auto gauge = [](std::string name, std::string help, double value) {
-    return MetricSample{.name = std::move(name), .help = std::move(help), .type = MetricType::kGauge, .value = value};
-  };
+  const auto counter = MetricSample::counter;
+  const auto gauge = MetricSample::gauge;
   std::vector<MetricSample> out;
   out.push_back(counter("lumina_dmx_ticks_total", "DMX frames rendered and sent.", static_cast<double>(d.ticks)));
   out.push_back(counter("lumina_dmx_missed_ticks_total", "DMX deadlines skipped because the thread woke too late.",

@@ -68,6 +68,8 @@ class LightingService {
 
  private:
   void handle_show_set(const nlohmann::json& payload, ControlReply& reply);
+  // Queues `command` for the DMX thread; a full queue answers BUSY (false).
+  bool submit_or_busy(const LightingCommand& command, ControlReply& reply);
   void publish_frames();
   [[nodiscard]] nlohmann::json frame_payload(const LightingSnapshot& snapshot) const;
   [[nodiscard]] std::string scene_name(std::int64_t index) const;

@@ -557,7 +557,17 @@ void DmxThread::reclaim() {
   }
 }
 
-bool DmxThread::snapshot(LightingSnapshot& out) const noexcept { return impl_->snapshots.load(out); }
+bool DmxThread::snapshot(LightingSnapshot& out) const noexcept {
+  // Control threads only. The seqlock gives up after a few immediate retries
+  // when the tick is mid-write (a 4 KiB copy); a preempted writer can hold
+  // that for a scheduler slice, so yield and try again rather than report
+  // nothing.
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (impl_->snapshots.load(out)) return true;
+    std::this_thread::yield();
+  }
+  return false;
+}
 
 DmxStats DmxThread::stats() const noexcept {
   DmxStats s;

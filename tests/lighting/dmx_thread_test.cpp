@@ -49,37 +49,12 @@ struct Packet {
   [[nodiscard]] std::uint8_t channel(std::size_t ch) const { return data.at(ch - 1); }
 };
 
-// A UDP socket on 127.0.0.1 with an ephemeral port; every receive has a timeout.
+// ArtDmx packets of one universe arriving on a loopback socket (every
+// receive has a timeout).
 class Receiver {
  public:
-  Receiver() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket failed");
-    // Room for a few seconds of packets in case this thread is descheduled;
-    // SO_RCVBUFFORCE works as root, SO_RCVBUF is the capped fallback.
-    const int bytes = 4 << 20;
-    if (::setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
-      (void)::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
-    }
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    if (::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
-      throw std::runtime_error("bind failed");
-    }
-    socklen_t length = sizeof(address);
-    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      throw std::runtime_error("getsockname failed");
-    }
-    port_ = ntohs(address.sin_port);
-  }
-  ~Receiver() { ::close(fd_); }
-  Receiver(const Receiver&) = delete;
-  Receiver& operator=(const Receiver&) = delete;
-
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-  [[nodiscard]] ArtNetTarget target() const { return {"127.0.0.1", port_}; }
+  [[nodiscard]] std::uint16_t port() const { return socket_.port(); }
+  [[nodiscard]] ArtNetTarget target() const { return {"127.0.0.1", socket_.port()}; }
   // Only packets of this universe are returned; others are counted and skipped.
   void watch_universe(std::uint16_t universe) { universe_ = universe; }
   [[nodiscard]] std::uint64_t other_universe_packets() const { return others_; }
@@ -92,16 +67,11 @@ class Receiver {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() < 0) return std::nullopt;
-      pollfd pfd{fd_, POLLIN, 0};
-      const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready <= 0) return std::nullopt;
-      std::uint8_t buffer[2048];
-      const ssize_t size = ::recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT);
-      if (size <= 0) continue;
-      const auto view = parse_artdmx(buffer, static_cast<std::size_t>(size));
+      const auto datagram = socket_.receive(left);
+      if (!datagram) return std::nullopt;
+      const auto view = parse_artdmx(datagram->bytes.data(), datagram->bytes.size());
       if (!view) {
-        ADD_FAILURE() << "received a datagram that is not ArtDmx (" << size << " bytes)";
+        ADD_FAILURE() << "received a datagram that is not ArtDmx (" << datagram->bytes.size() << " bytes)";
         continue;
       }
       if (view->port_address != universe_) {
@@ -120,8 +90,7 @@ class Receiver {
   }
 
  private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
+  testing::UdpTestSocket socket_;
   std::uint16_t universe_ = 0;
   std::uint64_t others_ = 0;
 };

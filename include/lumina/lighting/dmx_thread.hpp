@@ -100,6 +100,8 @@ class DmxThread {
   // Frees shows the tick has retired. Control threads; not RT-safe.
   void reclaim();
 
+  // The latest tick's snapshot. Control threads only (it may yield while the
+  // tick is writing); false only before the first tick.
   [[nodiscard]] bool snapshot(LightingSnapshot& out) const noexcept;
   [[nodiscard]] DmxStats stats() const noexcept;
   [[nodiscard]] DmxOutputStats output_stats() const noexcept;

@@ -80,6 +80,13 @@ struct MetricSample {
   // (all observations) and `_sum` when `sum` is not NaN.
   std::vector<Bucket> buckets{};
   double sum = std::numeric_limits<double>::quiet_NaN();
+
+  static MetricSample counter(std::string name, std::string help, double value) {
+    return {.name = std::move(name), .help = std::move(help), .type = MetricType::kCounter, .value = value};
+  }
+  static MetricSample gauge(std::string name, std::string help, double value) {
+    return {.name = std::move(name), .help = std::move(help), .type = MetricType::kGauge, .value = value};
+  }
 };
 
 // The reply side of a control request handled outside the net module (see
