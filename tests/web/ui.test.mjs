@@ -300,8 +300,10 @@ test('blackout makes the Art-Net output all zero', async (t) => {
     const d = artnet.channels(0);
     return d && d.length > 0 && d.every((v) => v === 0);
   }, { what: 'an all-zero Art-Net frame' });
-  assert.equal(await page.getAttribute('#blackout', 'aria-pressed'), 'true');
-  assert.equal(await page.isVisible('#banner-blackout'), true);
+  // The wire can show the blackout before the page has its ack or the next
+  // dmx_frame (a loaded machine): wait for the page, do not race it.
+  await page.waitForSelector('#blackout[aria-pressed="true"]', { timeout: 15000 });
+  await page.waitForSelector('#banner-blackout', { state: 'visible', timeout: 15000 });
   await shot('lighting-blackout');
   await page.click('#blackout');
   await waitFor(() => (artnet.channels(0) ?? []).some((v) => v > 0), { what: 'light back after blackout' });
