@@ -22,27 +22,14 @@
 #include "lumina/store/media_library.hpp"
 #include "lumina/store/media_registry.hpp"
 #include "net/multipart.hpp"
+#include "store/temp_dir.hpp"
 
 namespace lumina {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "lumina-store-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 fs::path write_tone(const fs::path& path, int rate, int channels, double seconds, int format) {
   SF_INFO info{};
