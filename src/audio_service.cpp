@@ -259,11 +259,21 @@ void AudioService::start(Server& server) {
   server_ = &server;
   if (running_.exchange(true)) return;
   thread_ = std::thread([this] { run(); });
+  supervisor_thread_ = std::thread([this] { run_supervisor(); });
 }
 
 void AudioService::stop() {
   running_.store(false);
   if (thread_.joinable()) thread_.join();
+  if (supervisor_thread_.joinable()) supervisor_thread_.join();
+}
+
+void AudioService::run_supervisor() {
+  pthread_setname_np(pthread_self(), "lumina-audiosup");
+  while (running_.load()) {
+    std::this_thread::sleep_for(kSupervisePeriod);
+    supervisor_.supervise();
+  }
 }
 
 bool AudioService::file_in_use(const std::string& file_id) const {
@@ -292,7 +302,7 @@ void AudioService::publish_file_status() {
 void AudioService::run() {
   pthread_setname_np(pthread_self(), "lumina-audioctl");
   using clock = std::chrono::steady_clock;
-  auto last_supervise = clock::now(), last_push = clock::now(), last_scan = clock::now();
+  auto last_push = clock::now(), last_scan = clock::now();
   std::uint64_t last_changes = controller_.transport_changes();
   {
     std::lock_guard lock(sources_mutex_);
@@ -301,10 +311,6 @@ void AudioService::run() {
   while (running_.load()) {
     std::this_thread::sleep_for(kPoll);
     const auto now = clock::now();
-    if (now - last_supervise >= kSupervisePeriod) {
-      supervisor_.supervise();
-      last_supervise = now;
-    }
     // audio_file_status on every transport change (incl. end of file), ≈ 4 Hz while playing.
     const std::uint64_t changes = controller_.transport_changes();
     const bool playing = controller_.file_status().state == TransportState::kPlaying;

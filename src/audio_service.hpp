@@ -3,8 +3,9 @@
 // the audio engine: source catalog (devices, loopback, demo, media files),
 // source selection, engine start/stop, file transport, and the
 // audio_file_status / audio_sources pushes. Handlers run on the server's io
-// thread; a small thread of its own supervises the audio stream and pushes
-// transport status (≈ 4 Hz while playing and on every change).
+// thread; a small thread of its own pushes transport status (≈ 4 Hz while
+// playing and on every change) and another supervises the audio stream (its
+// device reopens may block while a server is stalled; the pushes go on).
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -59,6 +60,7 @@ class AudioService {
   };
   bool resolve(const std::string& id, ResolvedSource& out, std::string& error);
   void run();
+  void run_supervisor();
   void publish_file_status();
 
   AudioController& controller_;
@@ -70,6 +72,7 @@ class AudioService {
   std::string file_id_, file_name_;
   Server* server_ = nullptr;
   std::thread thread_;
+  std::thread supervisor_thread_;
   std::mutex sources_mutex_;
   std::vector<std::string> published_files_;  // file ids of the last audio_sources push (under sources_mutex_)
   std::atomic<bool> running_{false};

@@ -51,10 +51,11 @@ constexpr std::int64_t kWarnEveryNs = 5'000'000'000;
 class GrowthReporter {
  public:
   explicit GrowthReporter(std::string what) : what_(std::move(what)) {}
-  void update(std::uint64_t value) {
+  // `detail` (optional) ends the line, e.g. the latest error's reason.
+  void update(std::uint64_t value, const std::string& detail = {}) {
     const std::int64_t now = monotonic_ns();
     if (value > reported_ && now - last_warn_ns_ >= kWarnEveryNs) {
-      spdlog::warn("{}: +{} (total {})", what_, value - reported_, value);
+      spdlog::warn("{}: +{} (total {}){}", what_, value - reported_, value, detail);
       reported_ = value;
       last_warn_ns_ = now;
     }
@@ -126,6 +127,7 @@ nlohmann::json engine_status(const Engine& e) {
         {"xruns", a.xruns},
         {"underruns", a.underruns},
         {"ringOverflows", a.ring_overflows},
+        {"rejectedCallbacks", a.rejected_callbacks},
         {"callbackLastUs", static_cast<double>(a.last_callback_ns) / 1e3},
         {"callbackMaxUs", static_cast<double>(a.max_callback_ns) / 1e3},
         {"callbackLoad", static_cast<double>(a.last_callback_ns) / period_ns},
@@ -323,7 +325,7 @@ int run_daemon(const Config& config) {
 
   GrowthReporter xruns("audio xruns"), underruns("file playback underruns (played as silence)"),
       overflows("analysis ring overflows (audio dropped before analysis)"), missed("DMX missed ticks"),
-      send_errors("Art-Net send errors");
+      send_errors("DMX send errors (Art-Net and sACN)");
   std::uint64_t last_blocks = 0, last_ticks = 0;
   int signal = 0;
   while (true) {
@@ -335,12 +337,13 @@ int run_daemon(const Config& config) {
     underruns.update(a.underruns);
     overflows.update(a.ring_overflows);
     missed.update(d.missed_ticks);
-    send_errors.update(d.send_errors);
+    send_errors.update(d.send_errors, d.last_send_errno == 0 ? std::string()
+                                                              : "; latest: " + std::error_code(d.last_send_errno, std::generic_category()).message());
     e.analysis->reclaim();  // frees an Analyzer retired by a dsp_set_params swap
     e.classifier->poll();   // logs a stopped classifier worker once
     // Ping only while the audio clock and the DMX thread make progress (a lost
     // device is bridged by the null clock, so audio blocks keep coming).
-    if (d.ticks != last_ticks && a.blocks != last_blocks) systemd.watchdog();
+    if (systemd.watchdog_interval() && d.ticks != last_ticks && a.blocks != last_blocks) systemd.watchdog();
     last_blocks = a.blocks;
     last_ticks = d.ticks;
   }

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <utility>
 
 #include "lumina/lighting/sacn.hpp"
@@ -432,6 +433,8 @@ nlohmann::json LightingService::status() const {
           {"artnetPackets", o.artnet_packets},
           {"sacnPackets", o.sacn_packets},
           {"sendErrors", d.send_errors},
+          {"lastSendError", d.last_send_errno == 0 ? nlohmann::json(nullptr)
+                                                   : nlohmann::json(std::error_code(d.last_send_errno, std::generic_category()).message())},
           {"overridesDropped", d.overrides_dropped},
           {"universesDropped", d.universes_dropped},
           {"realtime", d.realtime},

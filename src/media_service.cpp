@@ -37,21 +37,13 @@ MediaEntry to_entry(const MediaLibrary& library, const MediaRecord& r) {
   return e;
 }
 
-HttpFailure to_failure(const IngestError& e) { return HttpFailure(e.status(), e.code(), e.what()); }
-
 // One upload's file part, stored through the library.
 class LibraryUpload final : public UploadTarget {
  public:
   LibraryUpload(MediaLibrary& library, std::unique_ptr<PendingUpload> pending, std::function<void()> on_new)
       : library_(library), pending_(std::move(pending)), on_new_(std::move(on_new)) {}
 
-  void append(const char* data, std::size_t size) override {
-    try {
-      pending_->append(data, size);
-    } catch (const IngestError& e) {
-      throw to_failure(e);
-    }
-  }
+  void append(const char* data, std::size_t size) override { pending_->append(data, size); }
 
   HttpResult finish() override {
     try {
@@ -59,9 +51,9 @@ class LibraryUpload final : public UploadTarget {
       pending_.reset();
       if (!result.dedup) on_new_();
       return {200, upload_reply(result)};
-    } catch (const IngestError& e) {
+    } catch (const ApiError& e) {
       spdlog::warn("media: upload '{}' refused ({}): {}", pending_ ? pending_->name() : "", e.status(), e.what());
-      throw to_failure(e);
+      throw;
     }
   }
 
@@ -114,11 +106,7 @@ std::optional<MediaEntry> MediaService::find(const std::string& file_id) {
 }
 
 std::unique_ptr<UploadTarget> MediaService::begin_upload(const std::string& filename) {
-  try {
-    return std::make_unique<LibraryUpload>(library_, library_.begin(filename), [this] { changed(); });
-  } catch (const IngestError& e) {
-    throw to_failure(e);
-  }
+  return std::make_unique<LibraryUpload>(library_, library_.begin(filename), [this] { changed(); });
 }
 
 json MediaService::sources() {
@@ -133,25 +121,20 @@ json MediaService::sources() {
 
 HttpResult MediaService::delete_source(const std::string& file_id) {
   if (in_use_ && in_use_(file_id)) {
-    throw HttpFailure(409, "in_use", "file:" + file_id + " is the active source and playing; stop it or select another source first");
+    throw ApiError(409, "in_use", "file:" + file_id + " is the active source and playing; stop it or select another source first");
   }
-  bool removed = false;
-  try {
-    removed = library_.remove(file_id);
-  } catch (const IngestError& e) {
-    throw to_failure(e);
-  }
+  bool removed = library_.remove(file_id);
   if (!removed) {
     // A file of the legacy folder: deleting removes it from there.
     if (auto legacy = legacy_.find(file_id)) {
       std::error_code ec;
       if (!std::filesystem::remove(legacy->path, ec) || ec) {
-        throw HttpFailure(500, "storage_error", "cannot remove " + legacy->path.string() + ": " + ec.message());
+        throw ApiError(500, "storage_error", "cannot remove " + legacy->path.string() + ": " + ec.message());
       }
       removed = true;
     }
   }
-  if (!removed) throw HttpFailure(404, "not_found", "no media file with id '" + file_id + "'");
+  if (!removed) throw ApiError(404, "not_found", "no media file with id '" + file_id + "'");
   changed();
   return {200, {{"ok", true}, {"fileId", file_id}}};
 }
@@ -230,7 +213,7 @@ int run_import_legacy(const Config& config, const std::filesystem::path& dir, st
       }
       out << (r.dedup ? "present  " : "imported ") << "file:" << r.record.id << "  " << r.record.name << "\n";
       (r.dedup ? present : imported) += 1;
-    } catch (const IngestError& e) {
+    } catch (const ApiError& e) {
       err << "failed   " << item.original.filename().string() << ": " << e.what() << "\n";
       ++failed;
     }

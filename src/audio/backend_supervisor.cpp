@@ -24,6 +24,7 @@ void BackendSupervisor::open() {
   std::lock_guard lock(mutex_);
   wanted_device_ = settings_.backend == "portaudio" ? settings_.device : "";
   backend_ = open_audio_backend(settings_, engine_, fallback_reason_);
+  publish();
 }
 
 void BackendSupervisor::start() {
@@ -40,12 +41,14 @@ void BackendSupervisor::start() {
   started_ = true;
   last_blocks_ = engine_.stats().blocks;
   last_progress_ = std::chrono::steady_clock::now();
+  publish();
 }
 
 void BackendSupervisor::stop() {
   std::lock_guard lock(mutex_);
   if (backend_) backend_->stop();
   started_ = false;
+  publish();
 }
 
 // Caller holds mutex_. Stops the current backend before the next one starts:
@@ -60,7 +63,16 @@ void BackendSupervisor::replace(std::unique_ptr<AudioBackend> next) {
 }
 
 bool BackendSupervisor::switch_device(const std::string& device, std::string& error) {
-  std::lock_guard lock(mutex_);
+  // Called on the io thread: never wait behind an open that may hang.
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    error = "the audio system is busy reopening a device (is its server stalled?); try again shortly";
+    return false;
+  }
+  struct Publish {
+    BackendSupervisor* self;
+    ~Publish() { self->publish(); }
+  } publish_on_exit{this};
   if (reapers_->load() > 0) {
     error = "the audio system is still recovering from a lost device; try again shortly";
     return false;
@@ -124,6 +136,10 @@ std::unique_ptr<AudioBackend> BackendSupervisor::reopen(std::uint32_t rate) {
 void BackendSupervisor::supervise() {
   std::lock_guard lock(mutex_);
   if (!started_) return;
+  struct Publish {
+    BackendSupervisor* self;
+    ~Publish() { self->publish(); }
+  } publish_on_exit{this};
   const auto now = std::chrono::steady_clock::now();
   if (stream_lost()) {
     ++streams_lost_;
@@ -166,8 +182,8 @@ void BackendSupervisor::supervise() {
   }
 }
 
-BackendStatus BackendSupervisor::status() const {
-  std::lock_guard lock(mutex_);
+// Caller holds mutex_.
+void BackendSupervisor::publish() {
   BackendStatus s;
   s.kind = backend_ ? backend_->kind() : "none";
   s.device = backend_ ? backend_->device_name() : "";
@@ -177,18 +193,30 @@ BackendStatus BackendSupervisor::status() const {
   s.recovering = recovering_;
   s.streams_lost = streams_lost_;
   s.reopen_attempts = reopen_attempts_;
-  s.sample_rate = backend_ ? backend_->sample_rate() : 0;
+  s.sample_rate = backend_ ? backend_->sample_rate() : settings_.sample_rate;
   s.block = backend_ ? backend_->block() : 0;
-  return s;
+  std::lock_guard lock(published_mutex_);
+  published_ = std::move(s);
+}
+
+BackendStatus BackendSupervisor::status() const {
+  std::lock_guard lock(published_mutex_);
+  return published_;
 }
 
 std::vector<AudioDeviceInfo> BackendSupervisor::list_devices() const {
-  std::lock_guard lock(mutex_);
-  // While a reaper is inside PortAudio, do not call it from here.
-  if (reapers_->load() > 0) return device_cache_;
-  try {
-    device_cache_ = list_audio_devices();
+  // Called on the io thread: while an open holds the lock, or a reaper is
+  // inside PortAudio, the last list is the answer.
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || reapers_->load() > 0) {
+    std::lock_guard cache_lock(published_mutex_);
     return device_cache_;
+  }
+  try {
+    auto devices = list_audio_devices();
+    std::lock_guard cache_lock(published_mutex_);
+    device_cache_ = devices;
+    return devices;
   } catch (const std::exception& err) {
     spdlog::warn("audio: cannot list devices: {}", err.what());
     return {};
@@ -196,8 +224,8 @@ std::vector<AudioDeviceInfo> BackendSupervisor::list_devices() const {
 }
 
 std::uint32_t BackendSupervisor::sample_rate() const {
-  std::lock_guard lock(mutex_);
-  return backend_ ? backend_->sample_rate() : settings_.sample_rate;
+  std::lock_guard lock(published_mutex_);
+  return published_.sample_rate != 0 ? published_.sample_rate : settings_.sample_rate;
 }
 
 }  // namespace lumina

@@ -336,6 +336,7 @@ AudioStats AudioEngine::stats() const noexcept {
   s.xruns = xruns_.load(std::memory_order_relaxed);
   s.ring_overflows = ring_overflows_.load(std::memory_order_relaxed);
   s.underruns = underruns_.load(std::memory_order_relaxed);
+  s.rejected_callbacks = rejected_callbacks_.load(std::memory_order_relaxed);
   s.last_callback_ns = last_ns_.load(std::memory_order_relaxed);
   s.max_callback_ns = max_ns_.load(std::memory_order_relaxed);
   for (std::size_t i = 0; i < histogram_.size(); ++i) s.callback_histogram[i] = histogram_[i].load(std::memory_order_relaxed);

@@ -577,6 +577,7 @@ DmxStats DmxThread::stats() const noexcept {
   const DmxOutputStats o = i.output.stats();
   s.packets_sent = o.artnet_packets + o.sacn_packets;
   s.send_errors = o.send_errors;
+  s.last_send_errno = o.last_send_errno;
   s.overrides_dropped = i.commands_dropped.load(std::memory_order_relaxed);
   s.universes_dropped = i.universes_dropped.load(std::memory_order_relaxed);
   s.shows_swapped = i.shows_swapped.load(std::memory_order_relaxed);

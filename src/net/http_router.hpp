@@ -5,6 +5,7 @@
 // io thread only; not RT-safe.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +32,8 @@ struct HttpReply {
   std::string body;     // JSON text unless content_type says otherwise; empty for OPTIONS
   HttpHeaders headers;  // extra headers (e.g. Allow); CORS is added by the session
   std::string content_type = "application/json";
+  // HEAD: the Content-Length the GET would send (the body stays empty).
+  std::optional<std::uint64_t> head_length;
 };
 
 // Who may use a route when an access token is configured.

@@ -59,7 +59,7 @@ constexpr std::string_view kSourcesPrefix = "/api/sources/";
 // hashes and writes the other.
 constexpr std::size_t kUploadBufferBytes = 256 * 1024;
 
-HttpReply failure_reply(const HttpFailure& failure) { return http_error(failure.status(), failure.code(), failure.what()); }
+HttpReply failure_reply(const ApiError& failure) { return http_error(failure.status(), failure.code(), failure.what()); }
 
 HttpReply result_reply(const HttpResult& result) { return json_reply(result.status, result.body); }
 
@@ -81,7 +81,7 @@ void run_on_worker(asio::thread_pool& pool, Executor executor, Work work, Done d
     HttpReply reply;
     try {
       reply = work();
-    } catch (const HttpFailure& failure) {
+    } catch (const ApiError& failure) {
       reply = failure_reply(failure);
     } catch (const std::exception& error) {
       spdlog::warn("net: media request failed: {}", error.what());
@@ -522,6 +522,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     response_.keep_alive(keep_alive);
     response_.body() = std::move(reply.body);
     response_.prepare_payload();
+    if (reply.head_length) response_.content_length(*reply.head_length);  // HEAD: no body follows
     tcp().expires_after(kHttpTimeout);
     http::async_write(stream_, response_, beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
   }

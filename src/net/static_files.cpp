@@ -202,10 +202,10 @@ void register_static_routes(ServerContext& context) {
       context.router.add(
           "HEAD", url,
           [shared, file](const HttpRequestInfo&) {
-            // The session writes the body it is given: HEAD gets none (and
-            // so Content-Length 0), but the type of what GET would send.
+            // No body, but the type and length of what GET would send.
             HttpReply reply;
             reply.content_type.clear();
+            reply.head_length = file->body.size();
             reply.headers.emplace_back("Content-Type", file->content_type);
             reply.headers.emplace_back("Cache-Control", "no-cache");
             return reply;

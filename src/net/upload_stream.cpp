@@ -14,7 +14,7 @@ void UploadStream::consume(const char* data, std::size_t size) {
     parser_.feed(data, size);
   } catch (const MultipartError& error) {
     target_.reset();
-    throw HttpFailure(400, "bad_multipart", std::string("malformed multipart/form-data body: ") + error.what());
+    throw ApiError(400, "bad_multipart", std::string("malformed multipart/form-data body: ") + error.what());
   } catch (...) {
     target_.reset();
     throw;
@@ -24,12 +24,12 @@ void UploadStream::consume(const char* data, std::size_t size) {
 HttpResult UploadStream::finish() {
   if (!parser_.done()) {
     target_.reset();
-    throw HttpFailure(400, "bad_multipart",
+    throw ApiError(400, "bad_multipart",
                       "malformed multipart/form-data body: it ended before the closing boundary");
   }
   if (!target_ || !file_complete_) {
     // The predecessor's error text is the code (protocol A.7).
-    throw HttpFailure(400, "file field missing", "the upload has no part named 'file' (multipart/form-data field 'file')");
+    throw ApiError(400, "file field missing", "the upload has no part named 'file' (multipart/form-data field 'file')");
   }
   try {
     return target_->finish();

@@ -22,11 +22,11 @@ class UploadStream final : public MultipartHandler {
  public:
   UploadStream(std::string boundary, std::shared_ptr<MediaSink> sink);
 
-  // The next body bytes. Throws HttpFailure (400 malformed multipart, and
+  // The next body bytes. Throws ApiError (400 malformed multipart, and
   // whatever the target throws: 413, 507, ...).
   void consume(const char* data, std::size_t size);
   // The body is complete: 400 when the multipart end or the `file` part is
-  // missing, else the target's answer. Throws HttpFailure.
+  // missing, else the target's answer. Throws ApiError.
   HttpResult finish();
 
   void part_begin(const MultipartPart& part) override;

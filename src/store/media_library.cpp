@@ -53,13 +53,13 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
 // The write error of a store operation as the HTTP status a client understands.
 [[noreturn]] void throw_write_error(int err, const std::string& what) {
   if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
-    throw IngestError(507, "insufficient_storage", "the data dir is full (" + std::string(std::strerror(err)) + ") while " + what);
+    throw ApiError(507, "insufficient_storage", "the data dir is full (" + std::string(std::strerror(err)) + ") while " + what);
   }
   if (err == EROFS || err == EACCES || err == EPERM) {
-    throw IngestError(500, "storage_not_writable", "the data dir is not writable (" + std::string(std::strerror(err)) +
+    throw ApiError(500, "storage_not_writable", "the data dir is not writable (" + std::string(std::strerror(err)) +
                                                        ") while " + what);
   }
-  throw IngestError(500, "storage_error", what + ": " + std::strerror(err));
+  throw ApiError(500, "storage_error", what + ": " + std::strerror(err));
 }
 
 void fsync_path(const fs::path& path, bool directory) {
@@ -84,6 +84,18 @@ fs::path make_temp(const fs::path& dir, const std::string& prefix, int* fd_out =
 void remove_quietly(const fs::path& path) {
   std::error_code ec;
   if (!path.empty()) fs::remove(path, ec);
+}
+
+// The answer for a registry failure; `outcome` tells the client what
+// became of its request ("nothing was stored").
+ApiError registry_failure(const RegistryError& e, const std::string& outcome) {
+  if (e.busy()) {
+    return ApiError(503, "registry_busy",
+                    std::string("the media registry is locked by another program (") + e.what() + "); " + outcome +
+                        ", try again when it is released");
+  }
+  if (e.disk_full()) return ApiError(507, "insufficient_storage", std::string("the registry cannot grow (") + e.what() + "); " + outcome);
+  return ApiError(500, "registry_error", std::string(e.what()) + "; " + outcome);
 }
 
 struct SndInfo {
@@ -117,7 +129,7 @@ bool is_playable_wav(const SF_INFO& info, std::uint32_t rate) {
 void transcode_with_sndfile(const fs::path& in, const fs::path& out) {
   SF_INFO in_info{};
   SNDFILE* src = sf_open(in.c_str(), SFM_READ, &in_info);
-  if (!src) throw IngestError(415, "unsupported_media", std::string("cannot decode the audio: ") + sf_strerror(nullptr));
+  if (!src) throw ApiError(415, "unsupported_media", std::string("cannot decode the audio: ") + sf_strerror(nullptr));
   SF_INFO out_info{};
   out_info.samplerate = in_info.samplerate;
   out_info.channels = in_info.channels;
@@ -126,7 +138,7 @@ void transcode_with_sndfile(const fs::path& in, const fs::path& out) {
   SNDFILE* dst = sf_open(out.c_str(), SFM_WRITE, &out_info);
   if (!dst) {
     sf_close(src);
-    throw IngestError(500, "storage_error", std::string("cannot write the converted audio: ") + sf_strerror(nullptr));
+    throw ApiError(500, "storage_error", std::string("cannot write the converted audio: ") + sf_strerror(nullptr));
   }
   std::vector<float> block(static_cast<std::size_t>(4096 * in_info.channels));
   sf_count_t n = 0;
@@ -142,8 +154,8 @@ void transcode_with_sndfile(const fs::path& in, const fs::path& out) {
   sf_close(dst);
   if (write_failed) {
     const bool full = write_error.find("space") != std::string::npos || errno == ENOSPC || errno == EFBIG;
-    if (full) throw IngestError(507, "insufficient_storage", "the data dir is full while writing the converted audio");
-    throw IngestError(500, "storage_error", "cannot write the converted audio: " + write_error);
+    if (full) throw ApiError(507, "insufficient_storage", "the data dir is full while writing the converted audio");
+    throw ApiError(500, "storage_error", "cannot write the converted audio: " + write_error);
   }
 }
 
@@ -158,7 +170,7 @@ std::string last_line(const std::string& text) {
 }
 
 // Extracts/converts the first audio track of `in` to a float WAV at `rate`,
-// mono or stereo. Throws IngestError with the status that fits ffmpeg's failure.
+// mono or stereo. Throws ApiError with the status that fits ffmpeg's failure.
 void convert_with_ffmpeg(const FfmpegLimits& limits, const fs::path& in, const fs::path& out, std::uint32_t rate,
                          bool input_is_audio) {
   const std::vector<std::string> args = {
@@ -169,30 +181,36 @@ void convert_with_ffmpeg(const FfmpegLimits& limits, const fs::path& in, const f
   if (r.ok()) return;
   const std::string& err = r.stderr_text;
   if (r.not_found) {
-    throw IngestError(503, "ffmpeg_missing",
+    throw ApiError(503, "ffmpeg_missing",
                       std::string(input_is_audio ? "converting this audio to the engine's sample rate"
                                                  : "this file is not audio the audio library reads; extracting its audio track") +
                           " needs ffmpeg, which is not available (" + err + "; see media.ffmpeg)");
   }
   if (r.cancelled) {
-    throw IngestError(503, "shutting_down", "luminad is stopping; the conversion was cancelled (upload again later)");
+    throw ApiError(503, "shutting_down", "luminad is stopping; the conversion was cancelled (upload again later)");
   }
-  if (r.timed_out) {
-    throw IngestError(500, "conversion_timeout",
+  if (r.timed_out || r.signal == SIGXCPU) {  // SIGXCPU: the CPU limit of the same length
+    throw ApiError(500, "conversion_timeout",
                       "ffmpeg did not finish within " + std::to_string(limits.timeout.count()) + " s (media.ffmpegTimeoutSec)");
   }
   if (contains(err, "No space left on device") || contains(err, "Disk quota exceeded") || r.signal == SIGXFSZ) {
-    throw IngestError(507, "insufficient_storage", "the data dir is full (or the size limit was hit) while converting the audio");
+    throw ApiError(507, "insufficient_storage", "the data dir is full (or the size limit was hit) while converting the audio");
+  }
+  if (r.signal != 0) {
+    const char* name = ::sigabbrev_np(r.signal);
+    throw ApiError(500, "ffmpeg_crashed",
+                   "ffmpeg (" + limits.program + ") was killed by signal " + std::to_string(r.signal) + " (SIG" +
+                       (name ? name : "?") + ") while reading the file; nothing was stored. Check the ffmpeg installation (media.ffmpeg)");
   }
   const bool has_streams = contains(err, "Stream #0:");
   const bool has_audio = contains(err, ": Audio:");
   if (has_streams && !has_audio) {
-    throw IngestError(422, "no_audio_track", "the file has no audio track (a video without sound?); nothing to play");
+    throw ApiError(422, "no_audio_track", "the file has no audio track (a video without sound?); nothing to play");
   }
   if (!has_streams || contains(err, "Invalid data found when processing input")) {
-    throw IngestError(415, "unsupported_media", "the file is neither audio nor video that can be decoded (" + last_line(err) + ")");
+    throw ApiError(415, "unsupported_media", "the file is neither audio nor video that can be decoded (" + last_line(err) + ")");
   }
-  throw IngestError(415, "unsupported_media", "ffmpeg could not decode the audio track: " + last_line(err));
+  throw ApiError(415, "unsupported_media", "ffmpeg could not decode the audio track: " + last_line(err));
 }
 
 }  // namespace
@@ -233,7 +251,7 @@ struct PendingUpload::Hasher {
 PendingUpload::PendingUpload(MediaLibrary& library, std::string name)
     : library_(library), name_(std::move(name)), hasher_(std::make_unique<Hasher>()) {
   if (!hasher_->ctx || EVP_DigestInit_ex(hasher_->ctx.get(), EVP_sha256(), nullptr) != 1) {
-    throw IngestError(500, "internal_error", "SHA-256 is not available (OpenSSL)");
+    throw ApiError(500, "internal_error", "SHA-256 is not available (OpenSSL)");
   }
   temp_ = make_temp(library_.temp_dir(), "upload-", &fd_);
 }
@@ -245,7 +263,7 @@ PendingUpload::~PendingUpload() {
 
 void PendingUpload::append(const char* data, std::size_t size) {
   if (size_ + size > library_.options().max_upload_bytes) {
-    throw IngestError(413, "payload_too_large",
+    throw ApiError(413, "payload_too_large",
                       "the file exceeds the upload limit of " + std::to_string(library_.options().max_upload_bytes) +
                           " bytes (media.maxUploadBytes)");
   }
@@ -362,14 +380,14 @@ IngestResult MediaLibrary::import_file(const fs::path& path, const std::string& 
                                        const std::optional<std::string>& id,
                                        const std::optional<fs::path>& extracted_audio) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw IngestError(400, "unreadable", "cannot read " + path.string());
+  if (!in) throw ApiError(400, "unreadable", "cannot read " + path.string());
   auto upload = begin(display_name);
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     if (in.gcount() > 0) upload->append(buf.data(), static_cast<std::size_t>(in.gcount()));
   }
-  if (in.bad()) throw IngestError(400, "unreadable", "read error on " + path.string());
+  if (in.bad()) throw ApiError(400, "unreadable", "read error on " + path.string());
   if (::fsync(upload->fd_) != 0) throw_write_error(errno, "syncing the copy");
   ::close(upload->fd_);
   upload->fd_ = -1;
@@ -382,7 +400,7 @@ IngestResult MediaLibrary::import_file(const fs::path& path, const std::string& 
 IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, const std::string& sha256,
                                   const std::string& name, const std::optional<std::string>& id,
                                   const std::optional<fs::path>& extracted_audio) {
-  if (size == 0) throw IngestError(415, "unsupported_media", "the file is empty");
+  if (size == 0) throw ApiError(415, "unsupported_media", "the file is empty");
   if (auto existing = registry_->find_by_sha256(sha256); existing && !existing->missing) {
     return {*existing, true};
   }
@@ -410,7 +428,7 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
       playable_temp = make_temp(temp_dir(), "convert-");
       try {
         convert_with_ffmpeg(options_.ffmpeg, audio_source, playable_temp, rate, true);
-      } catch (const IngestError& e) {
+      } catch (const ApiError& e) {
         if (e.status() != 503 || extracted_audio || probe.info.channels > 2) throw;
         // Without ffmpeg a readable file still plays: the file reader then
         // resamples in real time (in its own thread, never the callback).
@@ -422,7 +440,7 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
       }
     }
   } else {
-    if (extracted_audio) throw IngestError(415, "unsupported_media", "the extracted audio cannot be read: " + probe.error);
+    if (extracted_audio) throw ApiError(415, "unsupported_media", "the extracted audio cannot be read: " + probe.error);
     from_video = true;
     playable_temp = make_temp(temp_dir(), "convert-");
     convert_with_ffmpeg(options_.ffmpeg, temp, playable_temp, rate, false);
@@ -430,8 +448,8 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
 
   const fs::path playable_now = playable_is_original ? temp : playable_temp;
   const SndInfo played = probe_sndfile(playable_now);
-  if (!played.ok) throw IngestError(415, "unsupported_media", "the converted audio cannot be read: " + played.error);
-  if (played.info.frames <= 0) throw IngestError(415, "unsupported_media", "the file contains no audio samples");
+  if (!played.ok) throw ApiError(415, "unsupported_media", "the converted audio cannot be read: " + played.error);
+  if (played.info.frames <= 0) throw ApiError(415, "unsupported_media", "the file contains no audio samples");
   if (!playable_is_original) fsync_path(playable_temp, false);
 
   MediaRecord record;
@@ -449,17 +467,33 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
   record.created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 
   std::lock_guard lock(commit_mutex_);
-  // A concurrent upload of the same bytes may have committed meanwhile.
-  if (auto existing = registry_->find_by_sha256(sha256)) {
-    if (!existing->missing) return {*existing, true};
-    registry_->remove(existing->id);  // re-uploaded after its files vanished
+  try {
+    // A concurrent upload of the same bytes may have committed meanwhile.
+    if (auto existing = registry_->find_by_sha256(sha256)) {
+      if (!existing->missing) return {*existing, true};
+      registry_->remove(existing->id);  // re-uploaded after its files vanished
+    }
+    if (id && registry_->find_by_id(*id)) {
+      throw ApiError(409, "id_conflict", "fileId " + *id + " is registered already for other bytes");
+    }
+  } catch (const RegistryError& e) {
+    throw registry_failure(e, "nothing was stored");
   }
-  if (id && registry_->find_by_id(*id)) {
-    throw IngestError(409, "id_conflict", "fileId " + *id + " is registered already for other bytes");
-  }
+  // Files placed in library/ for this entry; removed again unless the row
+  // commits (no row references them: the sha256 lookup above found none).
+  struct PlacedGuard {
+    std::vector<fs::path> paths;
+    ~PlacedGuard() {
+      for (const auto& p : paths) remove_quietly(p);
+    }
+  } placed;
   if (::rename(temp.c_str(), absolute(record.original_path).c_str()) != 0) throw_write_error(errno, "storing the file");
-  if (!playable_is_original && ::rename(playable_temp.c_str(), absolute(record.playable_path).c_str()) != 0) {
-    throw_write_error(errno, "storing the converted audio");
+  placed.paths.push_back(absolute(record.original_path));
+  if (!playable_is_original) {
+    if (::rename(playable_temp.c_str(), absolute(record.playable_path).c_str()) != 0) {
+      throw_write_error(errno, "storing the converted audio");
+    }
+    placed.paths.push_back(absolute(record.playable_path));
   }
   playable_temp.clear();
   // Renames are durable before the row exists: a crash now leaves files
@@ -467,12 +501,12 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
   fsync_path(library_dir(), true);
   try {
     if (!registry_->insert(record)) {
-      throw IngestError(409, "id_conflict", "fileId " + record.id + " or these bytes are registered already");
+      throw ApiError(409, "id_conflict", "fileId " + record.id + " or these bytes are registered already");
     }
   } catch (const RegistryError& e) {
-    if (e.disk_full()) throw IngestError(507, "insufficient_storage", std::string("the registry cannot grow: ") + e.what());
-    throw IngestError(500, "registry_error", e.what());
+    throw registry_failure(e, "nothing was stored");
   }
+  placed.paths.clear();  // committed: the row owns them now
   refresh_snapshot();
   spdlog::info("media: registered '{}' as file:{} ({} Hz, {} ch, {:.1f} s{})", record.name, record.id, record.sample_rate,
                record.channels, record.duration, record.from_video ? ", audio from video" : "");
@@ -481,12 +515,13 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
 
 bool MediaLibrary::remove(const std::string& id) {
   std::lock_guard lock(commit_mutex_);
-  const auto row = registry_->find_by_id(id);
-  if (!row) return false;
+  std::optional<MediaRecord> row;
   try {
+    row = registry_->find_by_id(id);
+    if (!row) return false;
     registry_->remove(id);  // committed first: a crash now leaves only unreferenced files
   } catch (const RegistryError& e) {
-    throw IngestError(e.disk_full() ? 507 : 500, "registry_error", e.what());
+    throw registry_failure(e, "nothing was deleted");
   }
   remove_quietly(absolute(row->original_path));
   remove_quietly(absolute(row->playable_path));

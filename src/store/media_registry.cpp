@@ -47,6 +47,9 @@ std::string column_text(sqlite3_stmt* s, int i) {
 
 }  // namespace
 
+// The header classifies codes without including sqlite3.h.
+static_assert(SQLITE_FULL == 13 && SQLITE_IOERR == 10 && SQLITE_BUSY == 5 && SQLITE_LOCKED == 6);
+
 MediaRegistry::MediaRegistry(const std::filesystem::path& db_path) : path_(db_path) {
   const int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                                  nullptr);
@@ -54,7 +57,7 @@ MediaRegistry::MediaRegistry(const std::filesystem::path& db_path) : path_(db_pa
     const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw RegistryError("cannot open the media registry " + path_.string() + ": " + reason, rc == SQLITE_FULL);
+    throw RegistryError("cannot open the media registry " + path_.string() + ": " + reason, rc);
   }
   try {
     sqlite3_busy_timeout(db_, 5000);
@@ -66,7 +69,7 @@ MediaRegistry::MediaRegistry(const std::filesystem::path& db_path) : path_(db_pa
     if (version > kSchemaVersion) {
       throw RegistryError(path_.string() + " has schema version " + std::to_string(version) +
                               ", newer than this luminad understands (" + std::to_string(kSchemaVersion) + ")",
-                          false);
+                          0);
     }
     if (version < kSchemaVersion) {
       exec("BEGIN IMMEDIATE");
@@ -90,8 +93,7 @@ MediaRegistry::~MediaRegistry() { sqlite3_close(db_); }
 
 void MediaRegistry::fail(const std::string& what) {
   const int code = sqlite3_extended_errcode(db_);
-  throw RegistryError("media registry " + path_.string() + ": " + what + ": " + sqlite3_errmsg(db_),
-                      (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR);
+  throw RegistryError("media registry " + path_.string() + ": " + what + ": " + sqlite3_errmsg(db_), code);
 }
 
 void MediaRegistry::exec(const char* sql) {
@@ -100,8 +102,7 @@ void MediaRegistry::exec(const char* sql) {
     const std::string reason = error ? error : "unknown error";
     sqlite3_free(error);
     const int code = sqlite3_extended_errcode(db_);
-    throw RegistryError("media registry " + path_.string() + ": " + reason,
-                        (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR);
+    throw RegistryError("media registry " + path_.string() + ": " + reason, code);
   }
 }
 

@@ -1,7 +1,7 @@
-// Fault injection against the real luminad (issue 10): Art-Net sends that
-// fail, a corrupt config, a corrupt show file. In each case luminad keeps
-// running (or, for the config, refuses to start with exit 2), says what went
-// wrong, and the DMX tick goes on.
+// Fault injection against the real luminad (issue 10): Art-Net and sACN
+// sends that fail, a corrupt config, a corrupt show file. In each case
+// luminad keeps running (or, for the config, refuses to start with exit 2),
+// says what went wrong, and the DMX tick goes on.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -17,6 +17,7 @@
 #include "daemon_process.hpp"
 #include "loopback.hpp"
 #include "lumina/lighting/artdmx.hpp"
+#include "lumina/lighting/sacn.hpp"
 
 namespace lumina::testing {
 namespace {
@@ -71,11 +72,68 @@ TEST(FaultInjection, ArtNetSendFailuresAreCountedWhileOtherTargetsKeepTheirTicks
 
   // The failures are reported in the log, and the daemon still stops cleanly.
   std::string log;
-  for (int i = 0; i < 50 && log.find("Art-Net send errors") == std::string::npos; ++i) {
+  for (int i = 0; i < 50 && log.find("DMX send errors") == std::string::npos; ++i) {
     std::this_thread::sleep_for(100ms);
     log = daemon.log();
   }
-  EXPECT_NE(log.find("Art-Net send errors"), std::string::npos) << log;
+  EXPECT_NE(log.find("DMX send errors"), std::string::npos) << log;
+  EXPECT_EQ(daemon.stop(SIGTERM, 20s), 0) << daemon.log();
+}
+
+TEST(FaultInjection, SacnSendFailuresAreCountedAndExplainedWhileTheOtherOutputsKeepTheirTicks) {
+  // A broadcast address as sACN unicast target (a classic misconfiguration):
+  // the sACN socket has no SO_BROADCAST, so the kernel refuses every send
+  // with EACCES at once. The sACN loopback target beside it and Art-Net
+  // must keep receiving every tick, and the reason must reach the operator.
+  TempDir dir;
+  UdpReceiver artnet;
+  UdpReceiver sacn;
+  const auto config = dir.path() / "luminad.json";
+  write_file(config, json{{"dmx",
+                           {{"artnet", {{"discovery", false}}},
+                            {"sacn",
+                             {{"enabled", true},
+                              {"multicast", false},
+                              {"unicast", {"255.255.255.255:5568", "127.0.0.1:" + std::to_string(sacn.port())}}}}}}}
+                         .dump());
+  DaemonProcess daemon({{"LUMINA_AUDIO_BACKEND", "null"},
+                        {"LUMINA_AUDIO_SOURCE", "synth:demo"},
+                        {"LUMINA_ARTNET_TARGETS", "127.0.0.1:" + std::to_string(artnet.port())}},
+                       {"--config", config.string()});
+  ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
+
+  int sacn_frames = 0;
+  int artnet_frames = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while ((sacn_frames < 80 || artnet_frames < 80) && std::chrono::steady_clock::now() < deadline) {
+    if (sacn_frames < 80) {
+      auto datagram = sacn.receive(100ms);
+      if (datagram && parse_sacn_data(datagram->data(), datagram->size())) ++sacn_frames;
+    }
+    if (artnet_frames < 80) {
+      auto datagram = artnet.receive(100ms);
+      if (datagram && parse_artdmx(datagram->data(), datagram->size())) ++artnet_frames;
+    }
+  }
+  EXPECT_EQ(sacn_frames, 80) << daemon.log();
+  EXPECT_EQ(artnet_frames, 80) << daemon.log();
+
+  const json s = api_status(daemon.port());
+  ASSERT_TRUE(s.is_object()) << daemon.log();
+  const auto ticks = s["dmx"]["ticks"].get<std::uint64_t>();
+  const auto missed = s["dmx"]["missedTicks"].get<std::uint64_t>();
+  EXPECT_GE(s["dmx"]["sendErrors"].get<std::uint64_t>(), ticks / 2) << "each tick's refused send is counted";
+  EXPECT_LE(missed * 20, ticks) << "missed " << missed << " of " << ticks;
+  ASSERT_TRUE(s["dmx"]["lastSendError"].is_string()) << s.dump();
+  EXPECT_EQ(s["dmx"]["lastSendError"].get<std::string>(), "Permission denied") << s.dump();
+
+  std::string log;
+  for (int i = 0; i < 50 && log.find("DMX send errors") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(100ms);
+    log = daemon.log();
+  }
+  EXPECT_NE(log.find("DMX send errors"), std::string::npos) << log;
+  EXPECT_NE(log.find("Permission denied"), std::string::npos) << "the log names the reason: " << log;
   EXPECT_EQ(daemon.stop(SIGTERM, 20s), 0) << daemon.log();
 }
 

@@ -50,6 +50,9 @@ class JackServer {
       pid_ = -1;
     }
   }
+  // SIGSTOP/SIGCONT: a server (or card) that stops calling back without dying.
+  void pause() { kill(pid_, SIGSTOP); }
+  void resume() { kill(pid_, SIGCONT); }
   bool ready() const { return ready_; }
   const std::string& name() const { return name_; }
 
@@ -156,6 +159,51 @@ TEST(JackIntegration, SurvivesTheServerBeingKilledAndRecoversWhenItReturns) {
   auto code = daemon.stop(SIGTERM, 10s);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 0);
+}
+
+TEST(JackIntegration, BridgesAStalledServerWithTheNullClockAndReturnsWhenItResumes) {
+  JackServer jack;
+  ASSERT_TRUE(jack.ready());
+  UdpReceiver udp;
+  DaemonProcess daemon(Env{{"JACK_DEFAULT_SERVER", jack.name()},
+                           {"LUMINA_AUDIO_BACKEND", "portaudio"},
+                           {"LUMINA_AUDIO_SOURCE", "synth:demo"},
+                           {"LUMINA_ARTNET_TARGETS", "127.0.0.1:" + std::to_string(udp.port())}});
+  ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
+  ASSERT_EQ(status_of(daemon)["audio"]["backend"], "portaudio") << daemon.log();
+
+  // The server stops calling back but stays alive (a stalled device): after
+  // the stall timeout the null clock carries audio time, and DMX never stops.
+  jack.pause();
+  ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["audio"]["backend"] == "null"; }, 15s))
+      << status_of(daemon).dump(2) << "\n" << daemon.log();
+  const json bridged = status_of(daemon);
+  EXPECT_GE(bridged["audio"]["streamsLost"].get<int>(), 1);
+  std::this_thread::sleep_for(1s);
+  while (udp.receive(0ms)) {
+  }  // drop what queued up before the stall; count fresh frames
+  int packets = 0;
+  while (packets < 40 && udp.receive(1s)) ++packets;
+  EXPECT_EQ(packets, 40) << "Art-Net keeps flowing while the device is stalled";
+  // By now a reopen attempt waits inside jack_client_open on the stalled
+  // server; the io thread must not wait with it (status, device list).
+  EXPECT_EQ(http_request(daemon.port(), "GET", "/api/sources").status, 200);
+  const json later = status_of(daemon);
+  ASSERT_FALSE(later.empty()) << "GET /api/status answered\n" << daemon.log();
+  EXPECT_GT(later["audio"]["frames"].get<double>(), bridged["audio"]["frames"].get<double>() + 48000)
+      << "the null clock keeps audio time moving (two seconds or more)\n" << later.dump(2) << "\n" << daemon.log();
+
+  // The server resumes: luminad goes back to it by itself.
+  jack.resume();
+  ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["audio"]["backend"] != "null" && s["audio"]["recovering"] == false; }, 40s))
+      << status_of(daemon).dump(2) << "\n" << daemon.log();
+  const json a = status_of(daemon);
+  std::this_thread::sleep_for(1s);
+  const json b = status_of(daemon);
+  EXPECT_GT(b["audio"]["frames"].get<double>(), a["audio"]["frames"].get<double>() + 20000) << "JACK drives audio again";
+  auto code = daemon.stop(SIGTERM, 10s);
+  ASSERT_TRUE(code.has_value()) << daemon.log();
+  EXPECT_EQ(*code, 0) << daemon.log();
 }
 
 // Runs `jack_rec -f path -d seconds port` against the named server in the background.

@@ -2,7 +2,9 @@
 // luminad binary over real HTTP on 127.0.0.1 (protocol A.7, B.9, C.2, C.6):
 // formats made with sox/ffmpeg in the test, refusals with their statuses,
 // dedup (sequential and concurrent), a full and a read-only data dir (tmpfs
-// mounts), SIGKILL in the middle of an upload, delete while playing.
+// mounts), SIGKILL in the middle of an upload, delete while playing, and the
+// faults of the media path (issue 10): an ffmpeg that hangs or crashes, a
+// registry database another program keeps locked.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -24,6 +26,7 @@
 #include <thread>
 
 #include <openssl/evp.h>
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include "daemon_process.hpp"
@@ -393,6 +396,176 @@ TEST_F(UploadTest, ReadOnlyDataDirAnswersAClearError) {
   EXPECT_EQ(body_of(r)["error"], "storage_not_writable");
   EXPECT_NE(body_of(r)["message"].get<std::string>().find("not writable"), std::string::npos);
   EXPECT_TRUE(file_ids(sources(daemon->port())).empty());
+}
+
+// ---- Faults of the media path (issue 10) ----
+
+// An executable script standing in for ffmpeg.
+fs::path fake_ffmpeg(const fs::path& dir, const std::string& body) {
+  const fs::path path = dir / "fake-ffmpeg";
+  std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+  fs::permissions(path, fs::perms::owner_all);
+  return path;
+}
+
+// Processes whose command line mentions `needle` (a leftover child would).
+int processes_mentioning(const std::string& needle) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string cmdline = read_all(e.path() / "cmdline");
+    if (cmdline.find(needle) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+json status_of(std::uint16_t port) { return body_of(http_request(port, "GET", "/api/status")); }
+
+// A hanging ffmpeg: a shell waiting on a child (both must be killed).
+constexpr const char* kHangingFfmpeg = "sleep 317  # hangs";
+const std::string kHangingChild("sleep\0" "317", 9);  // the child's /proc cmdline
+
+// Waits (bounded) until the fake ffmpeg runs, or the upload has already ended.
+void wait_for_conversion(const fs::path& ffmpeg, std::future<HttpResponse>& reply) {
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (processes_mentioning(ffmpeg.string()) == 0 && reply.wait_for(10ms) != std::future_status::ready &&
+         std::chrono::steady_clock::now() < deadline) {
+  }
+}
+
+TEST_F(UploadTest, FfmpegThatHangsIsKilledAtTheTimeoutWhileAudioAndDmxCarryOn) {
+  ASSERT_TRUE(has_tool("sox"));
+  const fs::path ffmpeg = fake_ffmpeg(work.path(), kHangingFfmpeg);
+  start({}, {"--config", config_file({{"media", {{"ffmpeg", ffmpeg.string()}, {"ffmpegTimeoutSec", 4}}}}).string()});
+  const fs::path wav = work.path() / "cd.wav";  // 44.1 kHz: needs ffmpeg to reach 48 kHz
+  make_media("sox -n -r 44100 -c 2 -b 16 " + wav.string() + " synth 1 sine 440");
+  const json before = status_of(daemon->port());
+
+  auto reply = std::async(std::launch::async, [&] { return upload(daemon->port(), "cd.wav", read_all(wav)); });
+  wait_for_conversion(ffmpeg, reply);
+  // While the conversion hangs, the server answers: the io thread never waits for ffmpeg.
+  EXPECT_EQ(http_request(daemon->port(), "GET", "/health").status, 200);
+  EXPECT_EQ(reply.wait_for(0s), std::future_status::timeout) << "answered while the conversion still hung";
+
+  const HttpResponse r = reply.get();
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(body_of(r)["error"], "conversion_timeout");
+  EXPECT_NE(body_of(r)["message"].get<std::string>().find("media.ffmpegTimeoutSec"), std::string::npos) << r.body;
+  EXPECT_EQ(processes_mentioning(ffmpeg.string()), 0) << "the hung ffmpeg is killed, not left behind";
+  EXPECT_EQ(processes_mentioning(kHangingChild), 0) << "and so is what it started";
+  EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
+  EXPECT_EQ(count_files(daemon->data_dir() / "library"), 0U);
+  EXPECT_TRUE(file_ids(sources(daemon->port())).empty());
+
+  // Audio and DMX went on through the hang.
+  const json after = status_of(daemon->port());
+  EXPECT_EQ(after["audio"]["xruns"], before["audio"]["xruns"]);
+  EXPECT_GT(after["audio"]["blocks"].get<std::uint64_t>(), before["audio"]["blocks"].get<std::uint64_t>());
+  EXPECT_GE(after["dmx"]["ticks"].get<std::uint64_t>(), before["dmx"]["ticks"].get<std::uint64_t>() + 80)
+      << "four seconds of hang are 160 ticks at 40 fps";
+  EXPECT_NE(daemon->log().find("refused (500)"), std::string::npos) << "the refusal is logged";
+
+  // A file that needs no conversion is still accepted.
+  const fs::path ok = work.path() / "ok.wav";
+  make_media("sox -n -r 48000 -c 2 -b 16 " + ok.string() + " synth 1 sine 440");
+  EXPECT_EQ(upload(daemon->port(), "ok.wav", read_all(ok)).status, 200);
+}
+
+TEST_F(UploadTest, SigtermDuringAHungConversionStopsPromptly) {
+  ASSERT_TRUE(has_tool("sox"));
+  const fs::path ffmpeg = fake_ffmpeg(work.path(), kHangingFfmpeg);
+  start({}, {"--config", config_file({{"media", {{"ffmpeg", ffmpeg.string()}, {"ffmpegTimeoutSec", 600}}}}).string()});
+  const fs::path wav = work.path() / "cd.wav";
+  make_media("sox -n -r 44100 -c 2 -b 16 " + wav.string() + " synth 1 sine 440");
+  auto reply = std::async(std::launch::async, [&] { return upload(daemon->port(), "cd.wav", read_all(wav)); });
+  wait_for_conversion(ffmpeg, reply);
+  ASSERT_GT(processes_mentioning(ffmpeg.string()), 0);
+  EXPECT_EQ(daemon->stop(SIGTERM, 20s), 0) << daemon->log();
+  EXPECT_EQ(processes_mentioning(ffmpeg.string()), 0) << "the conversion is cancelled with the daemon";
+  EXPECT_EQ(processes_mentioning(kHangingChild), 0);
+  reply.wait();
+}
+
+TEST_F(UploadTest, FfmpegThatCrashesIsReportedAsACrashAndNothingIsStored) {
+  ASSERT_TRUE(has_tool("sox"));
+  const fs::path ffmpeg = fake_ffmpeg(work.path(), "kill -SEGV $$");
+  start({}, {"--config", config_file({{"media", {{"ffmpeg", ffmpeg.string()}}}}).string()});
+  const fs::path wav = work.path() / "cd.wav";
+  make_media("sox -n -r 44100 -c 2 -b 16 " + wav.string() + " synth 1 sine 440");
+  const HttpResponse r = upload(daemon->port(), "cd.wav", read_all(wav));
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(body_of(r)["error"], "ffmpeg_crashed");
+  const std::string message = body_of(r)["message"].get<std::string>();
+  EXPECT_NE(message.find("SIGSEGV"), std::string::npos) << message;
+  EXPECT_NE(message.find("media.ffmpeg"), std::string::npos) << message;
+  EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
+  EXPECT_EQ(count_files(daemon->data_dir() / "library"), 0U);
+  EXPECT_TRUE(file_ids(sources(daemon->port())).empty());
+  EXPECT_TRUE(daemon->running());
+}
+
+// Another program holding the registry's write lock (a backup tool, an
+// operator's sqlite3 shell): writes wait out the busy timeout, then answer
+// 503 and keep nothing; reads go on (WAL); once released all works again.
+class RegistryLock {
+ public:
+  explicit RegistryLock(const fs::path& db) {
+    if (sqlite3_open(db.c_str(), &db_) == SQLITE_OK) {
+      locked_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
+  }
+  ~RegistryLock() { release(); }
+  RegistryLock(const RegistryLock&) = delete;
+  RegistryLock& operator=(const RegistryLock&) = delete;
+  bool locked() const { return locked_; }
+  void release() {
+    if (db_ != nullptr) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_close(db_);
+      db_ = nullptr;
+    }
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  bool locked_ = false;
+};
+
+TEST_F(UploadTest, LockedRegistryAnswers503AndStoresNothingUntilReleased) {
+  ASSERT_TRUE(has_tool("sox"));
+  start();
+  const fs::path first = work.path() / "first.wav", second = work.path() / "second.wav";
+  make_media("sox -n -r 48000 -c 2 -b 16 " + first.string() + " synth 1 sine 440");
+  make_media("sox -n -r 48000 -c 2 -b 16 " + second.string() + " synth 1 sine 550");
+  const HttpResponse stored = upload(daemon->port(), "first.wav", read_all(first));
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  const std::string first_id = body_of(stored)["fileId"];
+
+  RegistryLock lock(daemon->data_dir() / "lumina.db");
+  ASSERT_TRUE(lock.locked());
+  const HttpResponse refused = upload(daemon->port(), "second.wav", read_all(second));
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(body_of(refused)["error"], "registry_busy");
+  const std::string message = body_of(refused)["message"].get<std::string>();
+  EXPECT_NE(message.find("locked"), std::string::npos) << message;
+  EXPECT_NE(message.find("nothing was stored"), std::string::npos) << message;
+  EXPECT_EQ(count_files(daemon->data_dir() / "library"), 1U) << "only the first upload's file";
+  EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
+  // Reads go on while the lock is held, and a delete is refused the same way.
+  EXPECT_EQ(file_ids(sources(daemon->port())), std::vector<std::string>{first_id});
+  const HttpResponse del = http_request(daemon->port(), "DELETE", "/api/sources/" + first_id, "", {}, 60s);
+  EXPECT_EQ(del.status, 503) << del.body;
+  EXPECT_EQ(body_of(del)["error"], "registry_busy");
+  EXPECT_NE(body_of(del)["message"].get<std::string>().find("nothing was deleted"), std::string::npos) << del.body;
+  EXPECT_EQ(count_files(daemon->data_dir() / "library"), 1U);
+
+  lock.release();
+  const HttpResponse retried = upload(daemon->port(), "second.wav", read_all(second));
+  EXPECT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(body_of(retried)["dedup"], false);
+  EXPECT_EQ(file_ids(sources(daemon->port())).size(), 2U);
+  EXPECT_EQ(count_files(daemon->data_dir() / "library"), 2U);
+  EXPECT_EQ(status_of(daemon->port())["audio"]["xruns"], 0);
 }
 
 // Sends the header and part of a body, then keeps the socket open.

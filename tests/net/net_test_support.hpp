@@ -163,11 +163,12 @@ class HttpClient {
     req.prepare_payload();
     stream_.expires_after(kOpTimeout);
     check(run_op(io_, [&](auto handler) { http::async_write(stream_, req, std::move(handler)); }), "http write");
-    http::response<http::string_body> response;
+    http::response_parser<http::string_body> parser;
+    parser.skip(verb == http::verb::head);  // a HEAD answer has a Content-Length but no body
     stream_.expires_after(kOpTimeout);
-    check(run_op(io_, [&](auto handler) { http::async_read(stream_, buffer_, response, std::move(handler)); }),
+    check(run_op(io_, [&](auto handler) { http::async_read(stream_, buffer_, parser, std::move(handler)); }),
           "http read");
-    return response;
+    return parser.release();
   }
 
  private:

@@ -154,10 +154,12 @@ TEST_F(StaticServerTest, ServesIndexAndModulesWithTypesAndNoCache) {
   EXPECT_EQ(get("/css/site.css")[http::field::content_type], "text/css; charset=utf-8");
 }
 
-TEST_F(StaticServerTest, HeadSendsTheTypeWithoutABody) {
+TEST_F(StaticServerTest, HeadSendsTheTypeAndLengthWithoutABody) {
   const auto head = get("/js/app.js", http::verb::head);
   EXPECT_EQ(head.result_int(), 200U);
   EXPECT_EQ(head[http::field::content_type], "text/javascript; charset=utf-8");
+  EXPECT_EQ(head[http::field::content_length], std::to_string(std::string("export const answer = 42;\n").size()))
+      << "the length GET would send";
   EXPECT_TRUE(head.body().empty());
 }
 

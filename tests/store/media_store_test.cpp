@@ -187,7 +187,7 @@ TEST(MediaLibrary, RefusesEmptyAndRandomBytesLeavingNothing) {
   try {
     upload_bytes(library, "", "empty.wav");
     FAIL() << "an empty file must be refused";
-  } catch (const IngestError& e) {
+  } catch (const ApiError& e) {
     EXPECT_EQ(e.status(), 415U);
     EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos);
   }
@@ -197,7 +197,7 @@ TEST(MediaLibrary, RefusesEmptyAndRandomBytesLeavingNothing) {
   try {
     upload_bytes(library, noise, "noise.bin");
     FAIL() << "random bytes must be refused";
-  } catch (const IngestError& e) {
+  } catch (const ApiError& e) {
     // libsndfile cannot read it; without ffmpeg the store cannot tell video from noise: 503 says why.
     EXPECT_EQ(e.status(), 503U) << e.what();
   }
@@ -217,7 +217,7 @@ TEST(MediaLibrary, EnforcesTheSizeLimitWhileStreaming) {
   try {
     upload->append(chunk.data(), chunk.size());
     FAIL() << "the limit must be enforced";
-  } catch (const IngestError& e) {
+  } catch (const ApiError& e) {
     EXPECT_EQ(e.status(), 413U);
   }
   upload.reset();

@@ -14,6 +14,7 @@ struct AudioStats {
   std::uint64_t xruns = 0;             // over/underflows reported by the backend
   std::uint64_t ring_overflows = 0;    // chunks dropped because analysis fell behind
   std::uint64_t underruns = 0;         // blocks where file data was due but not read yet (played as silence)
+  std::uint64_t rejected_callbacks = 0;  // callbacks that found another clock inside the engine (device hand-over)
   std::int64_t last_callback_ns = 0;   // duration of the last callback
   std::int64_t max_callback_ns = 0;    // worst callback duration since start
   std::array<std::uint64_t, kCallbackBucketsUs.size() + 1> callback_histogram{};

@@ -9,6 +9,13 @@
 // PortAudio 19.6 can block for minutes closing a stream whose JACK server
 // died; until that finishes PortAudio is not touched again, and a restarted
 // JACK server is reattached with luminad's own JACK client instead.
+//
+// Opening a device can block for as long as its server is stalled (a JACK
+// server stopped with SIGSTOP blocks jack_client_open until it resumes). So
+// supervise() should run on a thread of its own, and what the io thread calls
+// never waits for an open: status() and sample_rate() read a published copy,
+// and list_devices()/switch_device() answer at once while an open is under
+// way (the cached list; a "busy, try again" error).
 // Thread-safe; never called from the callback.
 #include <atomic>
 #include <chrono>
@@ -48,16 +55,17 @@ class BackendSupervisor {
   void stop();
 
   // Reopens on `device` ("default", index or name) at the current sample rate.
-  // On failure the current backend keeps running and `error` says why.
+  // On failure (or while another open is under way) the current backend keeps
+  // running and `error` says why.
   bool switch_device(const std::string& device, std::string& error);
 
   // Call every ~200 ms from a normal thread: detects a lost stream and drives
   // the reopen with backoff (1 s doubling to 10 s).
   void supervise();
 
-  BackendStatus status() const;
+  BackendStatus status() const;  // never blocks on a device
   // PortAudio is not thread-safe: device listing goes through the same lock
-  // as opening and closing streams.
+  // as opening and closing streams (the last list while that lock is busy).
   std::vector<AudioDeviceInfo> list_devices() const;
   std::uint32_t sample_rate() const;
 
@@ -66,6 +74,7 @@ class BackendSupervisor {
   bool stream_lost();                                // caller holds mutex_
   void reap(std::unique_ptr<AudioBackend> dead);     // closes it on a detached thread
   std::unique_ptr<AudioBackend> reopen(std::uint32_t rate);  // caller holds mutex_; throws
+  void publish();                                    // caller holds mutex_: status() sees the state now
 
   AudioEngine& engine_;
   Config::Audio settings_;
@@ -83,7 +92,10 @@ class BackendSupervisor {
   // Reaper threads still closing dead streams; shared so a detached thread may
   // outlive the supervisor.
   std::shared_ptr<std::atomic<int>> reapers_ = std::make_shared<std::atomic<int>>(0);
-  mutable std::vector<AudioDeviceInfo> device_cache_;
+  // What status()/sample_rate()/list_devices() answer without mutex_.
+  mutable std::mutex published_mutex_;
+  BackendStatus published_;
+  mutable std::vector<AudioDeviceInfo> device_cache_;  // guarded by published_mutex_
   std::uint64_t last_blocks_ = 0;
   std::chrono::steady_clock::time_point last_progress_{};
 };

@@ -25,6 +25,7 @@ struct DmxStats {
   std::uint64_t missed_ticks = 0;       // deadlines skipped because the thread woke too late
   std::uint64_t packets_sent = 0;       // Art-Net + sACN datagrams accepted by the kernel
   std::uint64_t send_errors = 0;        // sendto failures (EAGAIN, unreachable, ...)
+  int last_send_errno = 0;              // errno of the latest failure, 0 if none
   std::uint64_t overrides_dropped = 0;  // control commands dropped: queue full
   std::uint64_t universes_dropped = 0;  // universes that did not fit a frame (max universes)
   std::uint64_t shows_swapped = 0;

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lumina/core/api_error.hpp"
 #include "lumina/core/latest_value.hpp"
 #include "lumina/dsp/analysis_frame.hpp"
 #include "lumina/lighting/dmx_types.hpp"
@@ -113,29 +114,16 @@ struct HttpResult {
   nlohmann::json body = nlohmann::json::object();
 };
 
-// A request the daemon refuses: sent as {"ok":false,"error":code,"message":what()}.
-class HttpFailure : public std::runtime_error {
- public:
-  HttpFailure(unsigned status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-  unsigned status() const noexcept { return status_; }
-  const std::string& code() const noexcept { return code_; }
-
- private:
-  unsigned status_;
-  std::string code_;
-};
-
 // The file part of one POST /upload. Every call runs on a server worker
 // thread (never the io thread), one at a time, in order. Destroying it
 // without a successful finish() discards everything it stored.
 class UploadTarget {
  public:
   virtual ~UploadTarget() = default;
-  // The next bytes of the file. Throws HttpFailure (413, 507, ...).
+  // The next bytes of the file. Throws ApiError (413, 507, ...).
   virtual void append(const char* data, std::size_t size) = 0;
   // The file is complete: store, probe, convert, register. May take long
-  // (ffmpeg). Returns the reply; throws HttpFailure.
+  // (ffmpeg). Returns the reply; throws ApiError.
   virtual HttpResult finish() = 0;
 };
 
@@ -145,7 +133,7 @@ class MediaSink {
  public:
   virtual ~MediaSink() = default;
   // Worker thread. `filename`: the part's filename as sent (a display name
-  // only; never a path), "upload.bin" when absent. Throws HttpFailure.
+  // only; never a path), "upload.bin" when absent. Throws ApiError.
   virtual std::unique_ptr<UploadTarget> begin_upload(const std::string& filename) = 0;
   // io thread: {"default":..,"items":[..]} as in audio_sources; must not block.
   virtual nlohmann::json sources() = 0;

@@ -21,24 +21,11 @@
 #include <string>
 #include <vector>
 
+#include "lumina/core/api_error.hpp"
 #include "lumina/store/ffmpeg_runner.hpp"
 #include "lumina/store/media_registry.hpp"
 
 namespace lumina {
-
-// An import that failed: an HTTP status (400/413/415/422/500/503/507), a
-// short machine code and a message for a person.
-class IngestError : public std::runtime_error {
- public:
-  IngestError(unsigned status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-  unsigned status() const noexcept { return status_; }
-  const std::string& code() const noexcept { return code_; }
-
- private:
-  unsigned status_;
-  std::string code_;
-};
 
 struct MediaLibraryOptions {
   std::filesystem::path root;       // the data dir
@@ -73,7 +60,7 @@ class PendingUpload {
   PendingUpload(const PendingUpload&) = delete;
   PendingUpload& operator=(const PendingUpload&) = delete;
 
-  // Throws IngestError: 413 past max_upload_bytes, 507 on a full disk
+  // Throws ApiError: 413 past max_upload_bytes, 507 on a full disk
   // (ENOSPC, EDQUOT, EFBIG), 500 for other write errors.
   void append(const char* data, std::size_t size);
   std::uint64_t size() const noexcept { return size_; }
@@ -102,15 +89,15 @@ class MediaLibrary {
   const MediaLibraryOptions& options() const noexcept { return options_; }
   const ReconcileReport& last_reconcile() const noexcept { return reconcile_; }
 
-  // Starts receiving a file (creates its temporary). Throws IngestError.
+  // Starts receiving a file (creates its temporary). Throws ApiError.
   std::unique_ptr<PendingUpload> begin(std::string display_name);
   // Hashes are final: dedup, probe, convert, move into library/, register.
-  // Blocks (fsync, ffmpeg): call from a worker thread. Throws IngestError;
+  // Blocks (fsync, ffmpeg): call from a worker thread. Throws ApiError;
   // nothing is registered and no temporary remains after a failure.
   IngestResult commit(PendingUpload& upload);
   // Imports a file already on disk (copied, never moved). `id` keeps a
   // legacy fileId; `extracted_audio` is a WAV already extracted from `path`
-  // (fromVideo). Throws IngestError.
+  // (fromVideo). Throws ApiError.
   IngestResult import_file(const std::filesystem::path& path, const std::string& display_name,
                            const std::optional<std::string>& id = std::nullopt,
                            const std::optional<std::filesystem::path>& extracted_audio = std::nullopt);

@@ -18,11 +18,16 @@ namespace lumina {
 
 class RegistryError : public std::runtime_error {
  public:
-  RegistryError(const std::string& message, bool disk_full) : std::runtime_error(message), disk_full_(disk_full) {}
-  bool disk_full() const noexcept { return disk_full_; }
+  // `sqlite_code`: SQLite's (extended) result code, 0 when not from SQLite.
+  RegistryError(const std::string& message, int sqlite_code) : std::runtime_error(message), code_(sqlite_code & 0xff) {}
+  // The disk is full or failing: the client is told 507.
+  bool disk_full() const noexcept { return code_ == 13 /*SQLITE_FULL*/ || code_ == 10 /*SQLITE_IOERR*/; }
+  // Another process holds the database's write lock past the busy timeout:
+  // nothing is wrong with the request, it may be retried (503).
+  bool busy() const noexcept { return code_ == 5 /*SQLITE_BUSY*/ || code_ == 6 /*SQLITE_LOCKED*/; }
 
  private:
-  bool disk_full_ = false;
+  int code_ = 0;
 };
 
 struct MediaRecord {
