@@ -13,6 +13,8 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(10000);
 // PortAudio has not noticed (a JACK server killed with SIGKILL, a stalled card).
 constexpr auto kStallTimeout = std::chrono::milliseconds(1500);
 constexpr std::string_view kJackHostApiPrefix = "JACK Audio Connection Kit: ";
+// How long the io thread's calls wait for the lock before answering without it.
+constexpr auto kIoWait = std::chrono::milliseconds(200);
 }  // namespace
 
 BackendSupervisor::BackendSupervisor(AudioEngine& engine, Config::Audio settings)
@@ -64,7 +66,7 @@ void BackendSupervisor::replace(std::unique_ptr<AudioBackend> next) {
 
 bool BackendSupervisor::switch_device(const std::string& device, std::string& error) {
   // Called on the io thread: never wait behind an open that may hang.
-  std::unique_lock lock(mutex_, std::try_to_lock);
+  std::unique_lock lock(mutex_, kIoWait);
   if (!lock.owns_lock()) {
     error = "the audio system is busy reopening a device (is its server stalled?); try again shortly";
     return false;
@@ -205,9 +207,9 @@ BackendStatus BackendSupervisor::status() const {
 }
 
 std::vector<AudioDeviceInfo> BackendSupervisor::list_devices() const {
-  // Called on the io thread: while an open holds the lock, or a reaper is
-  // inside PortAudio, the last list is the answer.
-  std::unique_lock lock(mutex_, std::try_to_lock);
+  // Called on the io thread: while an open holds the lock (past kIoWait), or
+  // a reaper is inside PortAudio, the last list is the answer.
+  std::unique_lock lock(mutex_, kIoWait);
   if (!lock.owns_lock() || reapers_->load() > 0) {
     std::lock_guard cache_lock(published_mutex_);
     return device_cache_;

@@ -15,7 +15,7 @@
 // supervise() should run on a thread of its own, and what the io thread calls
 // never waits for an open: status() and sample_rate() read a published copy,
 // and list_devices()/switch_device() answer at once while an open is under
-// way (the cached list; a "busy, try again" error).
+// way (after at most 200 ms: the cached list; a "busy, try again" error).
 // Thread-safe; never called from the callback.
 #include <atomic>
 #include <chrono>
@@ -78,7 +78,9 @@ class BackendSupervisor {
 
   AudioEngine& engine_;
   Config::Audio settings_;
-  mutable std::mutex mutex_;
+  // Timed: the io thread's entry points wait at most kIoWait for it (the
+  // supervisor holds it for microseconds, except while an open hangs).
+  mutable std::timed_mutex mutex_;
   std::unique_ptr<AudioBackend> backend_;
   std::string wanted_device_;
   std::string fallback_reason_;
