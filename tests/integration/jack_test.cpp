@@ -11,6 +11,7 @@
 #include <sndfile.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <numbers>
 #include <vector>
@@ -118,19 +119,64 @@ bool wait_status(const DaemonProcess& daemon, Predicate predicate, std::chrono::
   return false;
 }
 
-TEST(JackIntegration, SurvivesTheServerBeingKilledAndRecoversWhenItReturns) {
+// Sends a request and returns the reply with its reqId (skipping pushes).
+json ws_request(WsClient& ws, int& id, const std::string& type, const json& payload = json::object()) {
+  const int req = ++id;
+  EXPECT_TRUE(ws.send_json({{"type", type}, {"payload", payload}, {"reqId", req}}));
+  while (auto m = ws.receive(5s)) {
+    if ((*m)["reqId"] == req) return *m;
+  }
+  ADD_FAILURE() << "no reply to " << type;
+  return json::object();
+}
+
+// Writes a mono 48 kHz float WAV.
+void write_wav(const std::filesystem::path& path, const std::vector<float>& samples, int rate = 48000) {
+  SF_INFO info{};
+  info.samplerate = rate;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr) << path;
+  sf_writef_float(f, samples.data(), static_cast<sf_count_t>(samples.size()));
+  sf_close(f);
+}
+
+// Selects the media-folder file called `name`, starts the engine and plays it.
+void play_media_file(WsClient& ws, int& id, const std::string& name) {
+  std::string file_id;
+  const json sources = ws_request(ws, id, "audio_list_sources");
+  for (const auto& item : sources["payload"]["items"]) {
+    if (item["name"] == name) file_id = item["id"];
+  }
+  ASSERT_FALSE(file_id.empty()) << sources.dump();
+  ASSERT_EQ(ws_request(ws, id, "audio_set_source", {{"sourceId", file_id}})["type"], "ack");
+  ASSERT_EQ(ws_request(ws, id, "audio_start")["payload"]["state"], "running");
+  ASSERT_EQ(ws_request(ws, id, "audio_file_play")["type"], "ack");
+}
+
+TEST(JackIntegration, SurvivesTheServerBeingKilledDuringFilePlaybackAndRecoversWhenItReturns) {
   auto jack = std::make_unique<JackServer>();
   ASSERT_TRUE(jack->ready());
   const std::string name = jack->name();
   UdpReceiver udp;
   DaemonProcess daemon(Env{{"JACK_DEFAULT_SERVER", name},
                            {"LUMINA_AUDIO_BACKEND", "portaudio"},
-                           {"LUMINA_AUDIO_SOURCE", "synth:demo"},
                            {"LUMINA_ARTNET_TARGETS", "127.0.0.1:" + std::to_string(udp.port())}});
   ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
   ASSERT_EQ(status_of(daemon)["audio"]["backend"], "portaudio") << daemon.log();
+  std::vector<float> tone(60 * 48000);  // 60 s: still playing when the server is back
+  for (std::size_t i = 0; i < tone.size(); ++i) tone[i] = 0.3F * std::sin(2.0F * std::numbers::pi_v<float> * 220.0F * i / 48000.0F);
+  write_wav(daemon.data_dir() / "media" / "long.wav", tone);
+  WsClient ws(daemon.port());
+  ASSERT_TRUE(ws.connected());
+  int id = 0;
+  play_media_file(ws, id, "long.wav");
+  ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["file"]["position"].get<double>() > 0.5; }, 10s))
+      << status_of(daemon).dump(2);
 
-  // Kill the audio server outright: luminad must keep running on its null clock.
+  // Kill the audio server outright: luminad must keep running on its null
+  // clock, and the file goes on playing (position advances, no underruns).
   jack->stop(SIGKILL);
   ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["audio"]["backend"] == "null" && s["audio"]["recovering"] == true; }, 10s))
       << status_of(daemon).dump(2) << "\n" << daemon.log();
@@ -141,8 +187,12 @@ TEST(JackIntegration, SurvivesTheServerBeingKilledAndRecoversWhenItReturns) {
   while (packets < 10 && udp.receive(1s)) ++packets;
   EXPECT_EQ(packets, 10);
   std::this_thread::sleep_for(1s);
-  EXPECT_GT(status_of(daemon)["audio"]["frames"].get<double>(), lost["audio"]["frames"].get<double>())
+  const json bridged = status_of(daemon);
+  EXPECT_GT(bridged["audio"]["frames"].get<double>(), lost["audio"]["frames"].get<double>())
       << "the null clock keeps audio time moving";
+  EXPECT_EQ(bridged["file"]["state"], "playing");
+  EXPECT_GT(bridged["file"]["position"].get<double>(), lost["file"]["position"].get<double>())
+      << "the file plays on through the loss";
 
   // The server comes back under the same name: luminad reattaches by itself
   // (through PortAudio, or its own JACK client while PortAudio is still
@@ -155,6 +205,9 @@ TEST(JackIntegration, SurvivesTheServerBeingKilledAndRecoversWhenItReturns) {
   std::this_thread::sleep_for(1s);
   const json b = status_of(daemon);
   EXPECT_GT(b["audio"]["frames"].get<double>(), a["audio"]["frames"].get<double>() + 20000) << "JACK drives audio again";
+  EXPECT_EQ(b["file"]["state"], "playing");
+  EXPECT_GT(b["file"]["position"].get<double>(), a["file"]["position"].get<double>()) << "and the file with it";
+  EXPECT_EQ(b["audio"]["underruns"], 0) << "no file data was late at any point";
   EXPECT_TRUE(daemon.running());
   auto code = daemon.stop(SIGTERM, 10s);
   ASSERT_TRUE(code.has_value());
@@ -246,34 +299,18 @@ TEST(JackIntegration, FilePlaybackArrivesIntactAtTheOutputPort) {
   ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
   ASSERT_EQ(status_of(daemon)["audio"]["backend"], "portaudio") << daemon.log();
 
-  // A 2 s, 48 kHz, 16-bit tone with a slow amplitude sweep (so alignment is unambiguous).
+  // A 2 s, 48 kHz tone with a slow amplitude sweep (so alignment is unambiguous).
   const int rate = 48000, frames = 2 * rate;
   std::vector<float> source(frames);
   for (int i = 0; i < frames; ++i) {
     source[i] = static_cast<float>((0.2 + 0.3 * i / frames) * std::sin(2 * std::numbers::pi * 440.0 * i / rate));
   }
-  {
-    SF_INFO info{};
-    info.samplerate = rate;
-    info.channels = 1;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open((daemon.data_dir() / "media" / "sweep.wav").c_str(), SFM_WRITE, &info);
-    sf_writef_float(f, source.data(), frames);
-    sf_close(f);
-  }
+  write_wav(daemon.data_dir() / "media" / "sweep.wav", source);
 
   WsClient ws(daemon.port());
   ASSERT_TRUE(ws.connected());
   int id = 0;
-  auto request = [&](const std::string& type, const json& payload = json::object()) {
-    const int req = ++id;
-    EXPECT_TRUE(ws.send_json({{"type", type}, {"payload", payload}, {"reqId", req}}));
-    while (auto m = ws.receive(5s)) {
-      if ((*m)["reqId"] == req) return *m;
-    }
-    ADD_FAILURE() << "no reply to " << type;
-    return json::object();
-  };
+  auto request = [&](const std::string& type, const json& payload = json::object()) { return ws_request(ws, id, type, payload); };
   std::string file_id;
   const json sources = request("audio_list_sources");
   for (const auto& item : sources["payload"]["items"]) {
