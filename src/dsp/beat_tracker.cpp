@@ -1,6 +1,7 @@
 #include "lumina/dsp/beat_tracker.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 
@@ -25,16 +26,17 @@ constexpr double kLevelSwitchSeconds = 4.0;
 constexpr int kLevelEstablishedBeats = 8;  // ... once the level has produced this many beats
 constexpr float kLevelAgreement = 0.75F;   // tempo stability: an estimate at double/half counts this much
 constexpr float kLevelGridFit = 0.9F;      // grid fit at which the current tempo is beyond doubt
-constexpr double kPhaseWidth = 0.08;      // phase lock: σ of the continuity weight, in periods
-constexpr float kRelockMargin = 1.4F;     // a phase elsewhere must score 40 % better ...
-constexpr int kRelockBeats = 2;           // ... at two beats in a row
-constexpr double kMinBeatSpacing = 0.6;   // periods: no two beats closer than this
-constexpr float kCombDecay = 0.8F;        // weight of each older beat in the phase comb
+constexpr double kPhaseWidth = 0.08;       // phase lock: σ of the continuity weight, in periods
+constexpr float kRelockMargin = 1.4F;      // a phase elsewhere must score 40 % better ...
+constexpr int kRelockBeats = 2;            // ... at two beats in a row
+constexpr double kMinBeatSpacing = 0.6;    // periods: no two beats closer than this
+constexpr float kCombDecay = 0.8F;         // weight of each older beat in the phase comb
 constexpr double kPriorLowBpm = 80.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
 // Grid fit: share of the last kFitBeats grid points with a detected onset
 // near them, mapped kFitFloor..kFitFull → confidence 0..1. Random onsets at
 // 3 per second land near a grid point about 15 % of the time.
 constexpr float kFitFloor = 0.45F, kFitFull = 0.85F;
+constexpr float kFitLost = 0.3F;     // below this while onsets keep coming, beats stop
 constexpr double kFitSeconds = 1.0;  // smoothing of the grid fit
 constexpr int kFitBeats = 12;
 constexpr double kFitToleranceSeconds = 0.027;  // an onset this close to a grid point counts
@@ -48,6 +50,14 @@ constexpr float kMinEnergy = 1e-4F;
 constexpr float kBackbeatWeight = 0.5F;
 constexpr float kMinLagShare = 0.25F;    // per-lag energy floor, as a share of the zero-lag energy
 constexpr float kPhaseLowWeight = 0.5F;  // extra kick-band weight in the phase comb
+// Metrical level from the grid itself (see level_factor): when every other
+// point of a tempo's grid is much weaker than the rest, the beat is half as
+// fast (the grid is the eighths).
+constexpr double kLevelWindowSeconds = 8.0;   // novelty history the level cue looks at
+constexpr int kLevelMinPoints = 6;            // grid points it needs (one loud accent must not decide)
+constexpr float kAlternateWeak = 0.4F;        // weaker/stronger half of the grid below which a tempo looks too fast
+constexpr float kLevelPenalty = 0.5F;         // largest score reduction from the cue
+constexpr double kLevelNeighbourhood = 0.03;  // a relative's score peak is searched within ±3 %
 
 // Whether a tempo ratio is a change of metrical level (2:1, 1:2, 3:2, 2:3).
 bool is_metrical_relative(double ratio) {
@@ -120,6 +130,24 @@ float normalised_at(const std::vector<float>& acf, const std::vector<float>& lag
   };
   return (1.0F - t) * at(i) + t * at(i + 1);
 }
+
+// Share of the correlation window in which `lag` has a partner: the energy
+// of the lagged operand (the zero-lag energy as it was `lag` frames ago)
+// over the zero-lag energy now. 1 once the music has played for longer than
+// the window's memory.
+float heard_share(const std::vector<float>& lag_energy, float zero_energy, double lag) {
+  if (zero_energy <= kMinEnergy * kMinEnergy) return 0.0F;
+  const auto i = std::min(static_cast<std::size_t>(lag), lag_energy.size() - 2);
+  const auto t = static_cast<float>(std::clamp(lag - static_cast<double>(i), 0.0, 1.0));
+  const float energy = (1.0F - t) * lag_energy[i] + t * lag_energy[i + 1];
+  return std::clamp(energy / zero_energy, 0.0F, 1.0F);
+}
+
+// `share` times the correlation the heard part of the window implies, from
+// the normalised value at that lag (see normalised_at and its floor).
+float heard_part(float normalised, float share) {
+  return normalised * (share >= kMinLagShare ? std::sqrt(share) : 0.5F);
+}
 }  // namespace
 
 float BeatTracker::acf(double lag) const noexcept {
@@ -132,12 +160,25 @@ float BeatTracker::mid_acf(double lag) const noexcept {
 
 float BeatTracker::tempo_score(double lag) const noexcept {
   const auto index = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(lag)), min_lag_, max_lag_);
+  // Until a beat period has been heard more than twice, its two-beat terms
+  // are partly unknown, not zero (zero would hand the early decision to the
+  // double tempo, whose terms are all heard, and give it the snare's
+  // two-beat period as its own backbeat). `share` is how much of the
+  // correlation window has a partner two beats back; the rest is filled in
+  // as if the period repeated.
+  const double two = 2.0 * lag;
+  // (A partner counts once its whole novelty peak has been correlated.)
+  const double settled = std::min(two + odf_delay_ + 2.0 * kSmoothRadius, static_cast<double>(acf_hi_ - 1));
+  const float share = heard_share(lag_energy_, acf_zero_, settled);
+  const float single = acf(lag);
   // The second harmonic confirms the period and separates it from its half.
-  const float periodicity = 0.5F * (acf(lag) + acf(2.0 * lag));
+  const float periodicity = 0.5F * (single + heard_part(acf(two), share) + (1.0F - share) * single);
   // Backbeat: snares and claps repeat every two beats, not every beat -- and
   // not every two thirds of the span either (a snare on every beat would
   // otherwise promote 3:2 of the tempo).
-  const float backbeat = std::max(0.0F, mid_acf(2.0 * lag) - std::max(mid_acf(lag), mid_acf(2.0 * lag / 3.0)));
+  const float mid_share = heard_share(mid_lag_energy_, mid_acf_zero_, settled);
+  const float backbeat =
+      std::max(0.0F, heard_part(mid_acf(two), mid_share) - mid_share * std::max(mid_acf(lag), mid_acf(two / 3.0)));
   return prior_[index] * (periodicity + kBackbeatWeight * backbeat);
 }
 
@@ -151,6 +192,53 @@ float BeatTracker::smoothed_at(double frame) const noexcept {
   const float next = static_cast<double>(i + 1) <= newest ? smoothed_[(i + 1) & history_mask_] : 0.0F;
   return (1.0F - t) * smoothed_[i & history_mask_] + t * next;
 }
+
+float BeatTracker::alternation(double period) const noexcept {
+  // The grid of `period` at its strongest phase, over the recent past since
+  // the music started (smoothed, kick-weighted novelty): the mean strength of
+  // its odd points relative to its even points, the weaker over the
+  // stronger. -1: not heard enough yet.
+  if (frame_ <= kSmoothRadius + 1 || !music_started_) return -1.0F;
+  const auto newest = static_cast<double>(frame_ - 1 - kSmoothRadius);
+  const double oldest = std::max({music_start_ + odf_delay_, newest - kLevelWindowSeconds * frame_rate_,
+                                  newest - static_cast<double>(history_.size() - 2)});
+  if (newest - oldest < (kLevelMinPoints - 1) * period) return -1.0F;
+  float best_on = 0.0F;
+  double best_phase = 0.0;
+  const auto phases = static_cast<int>(period);
+  for (int ph = 0; ph < phases; ++ph) {
+    float on = 0.0F;
+    int count = 0;
+    for (double at = newest - ph; at >= oldest; at -= period, ++count) on += smoothed_at(at);
+    if (count < kLevelMinPoints) continue;
+    on /= static_cast<float>(count);
+    if (on > best_on) {
+      best_on = on;
+      best_phase = ph;
+    }
+  }
+  if (best_on <= kMinEnergy) return -1.0F;
+  std::array<float, 2> sum{};
+  std::array<int, 2> count{};
+  int k = 0;
+  for (double at = newest - best_phase; at >= oldest; at -= period, ++k) {
+    sum[k & 1] += smoothed_at(at);
+    ++count[k & 1];
+  }
+  const float even = sum[0] / static_cast<float>(std::max(1, count[0]));
+  const float odd = sum[1] / static_cast<float>(std::max(1, count[1]));
+  return std::max(even, odd) > kMinEnergy ? std::min(even, odd) / std::max(even, odd) : -1.0F;
+}
+
+float BeatTracker::level_factor(double lag) const noexcept {
+  // Every other grid point weak: the beat is half this fast (a double tempo
+  // puts every second grid point on the off-beat eighths).
+  const float alternate = alternation(lag);
+  if (alternate < 0.0F) return 1.0F;
+  return 1.0F - kLevelPenalty * std::clamp((kAlternateWeak - alternate) / kAlternateWeak, 0.0F, 1.0F);
+}
+
+float BeatTracker::level_score(double lag) const noexcept { return tempo_score(lag) * level_factor(lag); }
 
 void BeatTracker::estimate_tempo() noexcept {
   if (acf_zero_ <= kMinEnergy * kMinEnergy) {
@@ -169,6 +257,38 @@ void BeatTracker::estimate_tempo() noexcept {
     }
   }
   mean /= static_cast<double>(max_lag_ - min_lag_ + 1);
+  // Metrical level: the autocorrelation alone often cannot tell a tempo from
+  // its double or half (a kick spilling into the snare band makes the snare
+  // band repeat every beat); the grid's own alternation of strong and weak
+  // points weighs in between the three.
+  {
+    const auto top = static_cast<double>(best);
+    float chosen = best_score * level_factor(top);
+    std::size_t chosen_lag = best;
+    for (const double relative : {2.0 * top, 0.5 * top}) {
+      const auto lo = static_cast<std::size_t>(
+          std::max(static_cast<double>(min_lag_), std::ceil(relative * (1.0 - kLevelNeighbourhood))));
+      const auto hi = static_cast<std::size_t>(
+          std::min(static_cast<double>(max_lag_), std::floor(relative * (1.0 + kLevelNeighbourhood))));
+      if (lo > hi) continue;
+      std::size_t peak_lag = lo;
+      float peak_score = -1.0F;
+      for (std::size_t lag = lo; lag <= hi; ++lag) {
+        const float score = tempo_score(static_cast<double>(lag));
+        if (score > peak_score) {
+          peak_score = score;
+          peak_lag = lag;
+        }
+      }
+      const float score = peak_score * level_factor(static_cast<double>(peak_lag));
+      if (score > chosen) {
+        chosen = score;
+        chosen_lag = peak_lag;
+      }
+    }
+    best = chosen_lag;
+    best_score = chosen;
+  }
   const double peak = acf(static_cast<double>(best));
   salience_ = static_cast<float>(std::clamp((peak - mean) / std::max(1e-6, 1.0 - mean), 0.0, 1.0));
 
@@ -204,7 +324,8 @@ void BeatTracker::estimate_tempo() noexcept {
     candidate_votes_ = 0;
     return;
   }
-  if (best_score > kSwitchMargin * tempo_score(period_)) {
+  const float current_score = level_score(period_);
+  if (best_score > kSwitchMargin * current_score) {
     if (candidate_votes_ > 0 && std::fabs(estimate - candidate_period_) / candidate_period_ < kSameTempo) {
       ++candidate_votes_;
     } else {
@@ -215,7 +336,7 @@ void BeatTracker::estimate_tempo() noexcept {
     const bool established = beats_at_period_ >= kEstablishedBeats;
     const bool level_change = beats_at_period_ >= kLevelEstablishedBeats &&
                               (is_metrical_relative(estimate / period_) || grid_fit_ >= kLevelGridFit);
-    if (level_change && best_score <= kLevelSwitchMargin * tempo_score(period_)) {
+    if (level_change && best_score <= kLevelSwitchMargin * current_score) {
       candidate_votes_ = 0;
       return;
     }
@@ -223,9 +344,19 @@ void BeatTracker::estimate_tempo() noexcept {
     const auto needed =
         established ? static_cast<int>(hold * frame_rate_ / static_cast<double>(kTempoEvery)) : kFirstGuessVotes;
     if (candidate_votes_ >= needed) {
+      // A new tempo that is not a metrical relative of the old one is a new
+      // grid: if another phase fits it clearly better than the one the old
+      // period predicted, it is taken at once (see track_phase). Double, half
+      // and 3:2 share grid points with the old tempo, whose phase then stays.
+      new_grid_ = !is_metrical_relative(estimate / period_);
       period_ = estimate;
       candidate_votes_ = 0;
       beats_at_period_ = 0;
+      // The smoothed grid fit described the old grid; the new one is judged
+      // afresh over the onsets already heard, unsmoothed until its first beat
+      // (while its phase settles).
+      fit_primed_ = false;
+      refit_ = true;
     }
   } else {
     candidate_votes_ = 0;
@@ -240,6 +371,9 @@ void BeatTracker::track_phase() noexcept {
   const double high = low + p;
   const double earliest = last_beat_pos_ + kMinBeatSpacing * p;
   const auto beats = static_cast<int>(s_.comb_beats);
+  // A prediction more than a period ahead (the tempo just became faster) is
+  // brought back by whole periods, onto the same grid.
+  while (predicted_ >= 0.0 && predicted_ - p >= low && predicted_ - p >= earliest) predicted_ -= p;
 
   // Comb score of each candidate next-beat position from past beats only.
   auto comb = [&](double g) {
@@ -280,6 +414,13 @@ void BeatTracker::track_phase() noexcept {
     // No evidence near the prediction (a break, silence): the flywheel keeps the grid.
     predicted_ = predicted_ < 0.0 ? high : predicted_ + p;
   }
+  if (new_grid_) {
+    new_grid_ = false;
+    if (free_pos >= 0.0 && free_score > kRelockMargin * locked_raw) {
+      predicted_ = free_pos;
+      relock_votes_ = 0;
+    }
+  }
   // A much better phase elsewhere (locked onto off-beats, or the music
   // shifted) takes over once it has won a couple of beats in a row. Judged
   // once per beat, half a period before the predicted beat, where the
@@ -290,7 +431,10 @@ void BeatTracker::track_phase() noexcept {
     apart = std::min(apart, p - apart);
     const bool better_elsewhere = free_pos >= 0.0 && free_score > kRelockMargin * locked_raw && apart > 0.15 * p;
     relock_votes_ = better_elsewhere ? relock_votes_ + 1 : 0;
-    if (relock_votes_ >= kRelockBeats) {
+    // Until the tempo has produced a few beats its phase is only a first
+    // guess too: one beat of clearly better evidence is enough.
+    const int needed = beats_at_period_ < kEstablishedBeats ? 1 : kRelockBeats;
+    if (relock_votes_ >= needed) {
       predicted_ = free_pos;
       relock_votes_ = 0;
     }
@@ -313,7 +457,9 @@ void BeatTracker::judge_grid_fit() noexcept {
   for (int j = 1; j <= kFitBeats; ++j) {
     const double g = predicted_ - j * period_ - (odf_delay_ - 1.0);
     if (g > n - tolerance) continue;  // not judged until the window around it has been heard
-    if (g < 0.0) break;
+    // Grid points before the music started (a lead-in, the silence before a
+    // track) are not misses: there was nothing to hit.
+    if (g < 0.0 || g < music_start_ - tolerance) break;
     ++points;
     for (std::size_t k = 0; k < onset_count_; ++k) {
       const auto f = static_cast<double>(onset_frames_[k]);
@@ -326,7 +472,7 @@ void BeatTracker::judge_grid_fit() noexcept {
   if (points == 0) return;
   const float fit = static_cast<float>(hits) / static_cast<float>(points);
   grid_fit_ = fit_primed_ ? fit + fit_decay_ * (grid_fit_ - fit) : fit;
-  fit_primed_ = true;
+  fit_primed_ = !refit_;
 }
 
 std::uint64_t BeatTracker::beat_time_at(double pos, std::uint64_t end_time) const noexcept {
@@ -375,7 +521,12 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
 
   onset_rate_ =
       rate_decay_ * onset_rate_ + (in.onset_detected ? (1.0F - rate_decay_) * static_cast<float>(frame_rate_) : 0.0F);
+  if (!audible) music_started_ = false;
   if (in.onset_detected) {
+    if (!music_started_) {
+      music_started_ = true;
+      music_start_ = static_cast<double>(idx);
+    }
     onset_frames_[onset_next_] = idx;
     onset_next_ = (onset_next_ + 1) % onset_frames_.size();
     onset_count_ = std::min(onset_count_ + 1, onset_frames_.size());
@@ -396,7 +547,12 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
   const float coeff = target > confidence_ ? conf_attack_ : (audible ? conf_release_ : conf_silence_release_);
   confidence_ = target + coeff * (confidence_ - target);
   if (!firing_ && confidence_ >= s_.confidence_on && period_ > 0.0) firing_ = true;
-  if (firing_ && (confidence_ < s_.confidence_off || period_ <= 0.0)) {
+  // The confidence releases slowly (a break keeps the grid for a few beats),
+  // but a grid that onsets keep missing is no beat, however confident the
+  // tracker was in the grid before it (beatless material drifting from one
+  // chance tempo to the next).
+  const bool grid_lost = grid_fit_ < kFitLost && activity >= 1.0F;
+  if (firing_ && (confidence_ < s_.confidence_off || period_ <= 0.0 || grid_lost)) {
     firing_ = false;
     beats_at_period_ = 0;  // whatever plays next, the old tempo is only a first guess
   }
@@ -415,6 +571,7 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
   last_beat_pos_ = predicted_;
   predicted_ += period_;
   phase_checked_ = false;
+  refit_ = false;
   if (!firing_) return false;
   ++beats_at_period_;
   beat_time_ = when;

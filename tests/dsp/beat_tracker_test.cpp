@@ -136,8 +136,8 @@ BeatNovelty punk(int half_beat) {
   // Velocities vary hit to hit (a fixed pseudo-random pattern, ±15 %).
   const float v = 1.0F + 0.15F * static_cast<float>(((half_beat * 7919) % 13) - 6) / 6.0F;
   if (step == 0 || step == 3 || step == 4) return {0.8F * v, 1.0F * v, 0.5F * v, true};  // kick (+ its mid) + hat
-  if (step == 2 || step == 6) return {1.2F * v, 0.05F, 1.0F * v, true};                 // snare + hat
-  return {0.3F * v, 0.0F, 0.1F * v, true};                                              // hat
+  if (step == 2 || step == 6) return {1.2F * v, 0.05F, 1.0F * v, true};                  // snare + hat
+  return {0.3F * v, 0.0F, 0.1F * v, true};                                               // hat
 }
 
 TEST(BeatTracker, AnEstablishedTempoDoesNotDropToItsHalf) {
@@ -220,6 +220,95 @@ TEST(BeatTracker, RandomOnsetsRarelyProduceBeats) {
     return BeatNovelty{};
   });
   EXPECT_LT(d.beats.size(), 30U) << "under 30 beats a minute on material with no beat";
+}
+
+// Pulses on a sixteenth-note grid: `strength(step)` for step k (0 = silent).
+std::function<BeatNovelty(double)> grid16(double bpm, std::function<BeatNovelty(int)> strength, double start = 0.2) {
+  return [=](double t) {
+    const double step = 60.0 / bpm / 4.0;
+    const double pos = (t - start) / step;
+    const auto k = static_cast<int>(std::lround(pos));
+    if (t < start || std::fabs(pos - k) * step > 0.5 / kFrameRate) return BeatNovelty{};
+    return strength(k);
+  };
+}
+
+// Time of the first beat that starts a run of `run` beats on the grid (the
+// scorer's "first correct beat"), or -1.
+double first_correct_run(const std::vector<Beat>& beats, double bpm, double start, int run = 4) {
+  for (std::size_t i = 0; i + run <= beats.size(); ++i) {
+    bool all = true;
+    for (std::size_t k = i; k < i + static_cast<std::size_t>(run); ++k) {
+      all = all && std::fabs(nearest_grid_error(beats[k].time, bpm, start)) < 0.03;
+    }
+    if (all) return beats[i].time;
+  }
+  return -1.0;
+}
+
+// A ballad at 72: kick on 1 and 3 (spilling into the snare band), snare on 2
+// and 4, eighth hats. Two seconds are under three beats: the tempo must come
+// from the first few hits, before the two-beat lag has been heard twice, and
+// the double (the eighths, with the snare band repeating every "two beats")
+// must not win. (The tracker before sat at 144 throughout.)
+BeatNovelty ballad(int half_beat) {
+  if (half_beat % 2 != 0) return {0.3F, 0.0F, 0.05F, true};  // hat
+  if (half_beat % 4 == 0) return {0.8F, 1.0F, 0.5F, true};   // kick + hat
+  return {1.2F, 0.05F, 1.0F, true};                          // snare + hat
+}
+
+TEST(BeatTracker, ASlowGrooveGetsItsFirstCorrectBeatWithinTwoSeconds) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  d.run(12.0, grid(72.0, ballad));
+  const double first = first_correct_run(d.beats, 72.0, 0.2);
+  ASSERT_GE(first, 0.0) << "never on the grid";
+  EXPECT_LE(first - 0.2, 2.0) << "first correct beat, seconds after the first hit";
+  EXPECT_NEAR(tracker.bpm(), 72.0, 0.72) << "not at double tempo";
+}
+
+// Funk at 96: sixteenth hats, a syncopated kick (1, the "a" of 1, the "and"
+// of 2, 3, the "a" of 3), snare on 2 and 4 with ghost notes. Until the
+// snare has repeated (2.1 s) it looks like 4:3 of the tempo (the kick's
+// dotted-eighth spacing); the beat has to win soon after and then stay.
+// (The tracker before the heard-share weighting of the two-beat terms and
+// the fresh phase on a new grid was still at 128 after 4 s; first correct
+// beat at 5 s.)
+BeatNovelty funk(int step) {
+  const int s = step % 16;
+  // Velocities as the corpus's funk16: accents on the beat.
+  BeatNovelty n{(s % 4 == 0) ? 0.3F : 0.2F, 0.0F, 0.03F, true};  // hats
+  if (s == 0 || s == 3 || s == 6 || s == 10 || s == 13) {
+    const float v = s == 0 ? 1.0F : 0.72F;
+    n.onset += 0.8F * v;
+    n.low += 1.0F * v;
+    n.mid += 0.1F * v;
+  }
+  if (s == 4 || s == 12) {
+    n.onset += 1.2F;
+    n.mid += 1.0F;
+  }
+  if (s == 7 || s == 9 || s == 15) {  // ghost notes
+    n.onset += 0.3F;
+    n.mid += 0.28F;
+  }
+  return n;
+}
+
+TEST(BeatTracker, ASyncopatedGrooveSettlesAtTheBeatNotAtFourToThree) {
+  BeatTracker tracker(kFrameRate, kHop, kDelayFrames);
+  Driver d(tracker);
+  int off_level = 0, checks = 0;
+  for (int second = 1; second <= 15; ++second) {
+    d.run(1.0, grid16(96.0, funk));
+    if (second < 4) continue;
+    ++checks;
+    if (std::fabs(tracker.bpm() - 96.0) > 0.96) ++off_level;
+  }
+  EXPECT_EQ(off_level, 0) << "of " << checks << " checks; last bpm " << tracker.bpm();
+  const double first = first_correct_run(d.beats, 96.0, 0.2);
+  ASSERT_GE(first, 0.0) << "never on the grid";
+  EXPECT_LE(first - 0.2, 4.0) << "first correct beat, seconds after the first hit";
 }
 
 TEST(BeatTracker, PhaseRunsFromZeroToOneBetweenBeats) {

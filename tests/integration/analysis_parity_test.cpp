@@ -93,16 +93,7 @@ class AnalysisParity : public ::testing::Test {
   }
 
   json request(const std::string& type, const json& payload = json::object()) {
-    const int id = ++next_id;
-    EXPECT_TRUE(ws->send_json({{"type", type}, {"payload", payload}, {"reqId", id}}));
-    for (int i = 0; i < 1000; ++i) {
-      auto m = ws->receive(10s);
-      if (!m) break;
-      if ((*m)["reqId"] == id) return *m;
-      collect(*m);
-    }
-    ADD_FAILURE() << "no reply to " << type;
-    return json::object();
+    return ws->request(type, payload, 10s, [this](const json& m) { collect(m); });
   }
 
   // Keeps what the comparison needs from any push that goes by.
@@ -122,7 +113,6 @@ class AnalysisParity : public ::testing::Test {
   TempDir work;
   std::unique_ptr<DaemonProcess> daemon;
   std::unique_ptr<WsClient> ws;
-  int next_id = 0;
   std::vector<std::uint64_t> beat_sample_times, beat_counts;
   std::size_t dsp_events = 0, onset_flags = 0;
   bool ended = false;

@@ -52,16 +52,7 @@ class AudioProtocolTest : public ::testing::Test {
 
   // Sends a request and returns the first reply with that reqId (pushes are skipped).
   json request(const std::string& type, const json& payload = json::object(), std::chrono::milliseconds timeout = 5s) {
-    const int id = ++next_id;
-    EXPECT_TRUE(ws->send_json({{"type", type}, {"payload", payload}, {"reqId", id}}));
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto m = ws->receive(timeout);
-      if (!m) break;
-      if ((*m)["reqId"] == id) return *m;
-    }
-    ADD_FAILURE() << "no reply to " << type;
-    return json::object();
+    return ws->request(type, payload, timeout);
   }
 
   std::string file_source(const std::string& name) {
@@ -75,7 +66,6 @@ class AudioProtocolTest : public ::testing::Test {
 
   std::unique_ptr<DaemonProcess> daemon;
   std::unique_ptr<WsClient> ws;
-  int next_id = 0;
 };
 
 TEST_F(AudioProtocolTest, ListsDemoAndMediaFilesWithDurations) {

@@ -88,16 +88,7 @@ TEST(ClassifierDaemon, SwitchingFromTheDemoToAnAnnouncementTurnsTheLabelToSpeech
 
   WsClient ws(daemon.port());
   ASSERT_TRUE(ws.connected()) << ws.error();
-  int id = 0;
-  auto request = [&](const std::string& type, const json& payload = json::object()) {
-    const int req = ++id;
-    EXPECT_TRUE(ws.send_json({{"type", type}, {"payload", payload}, {"reqId", req}}));
-    while (auto m = ws.receive(5s)) {
-      if ((*m)["reqId"] == req) return *m;
-    }
-    ADD_FAILURE() << "no reply to " << type;
-    return json::object();
-  };
+  auto request = [&](const std::string& type, const json& payload = json::object()) { return ws.request(type, payload); };
   ASSERT_EQ(request("subscribe", {{"streams", {"ai_classifier_event"}}})["type"], "ack");
   auto wait_for_label = [&](const std::string& wanted) {
     const auto deadline = std::chrono::steady_clock::now() + 30s;

@@ -119,17 +119,6 @@ bool wait_status(const DaemonProcess& daemon, Predicate predicate, std::chrono::
   return false;
 }
 
-// Sends a request and returns the reply with its reqId (skipping pushes).
-json ws_request(WsClient& ws, int& id, const std::string& type, const json& payload = json::object()) {
-  const int req = ++id;
-  EXPECT_TRUE(ws.send_json({{"type", type}, {"payload", payload}, {"reqId", req}}));
-  while (auto m = ws.receive(5s)) {
-    if ((*m)["reqId"] == req) return *m;
-  }
-  ADD_FAILURE() << "no reply to " << type;
-  return json::object();
-}
-
 // Writes a mono 48 kHz float WAV.
 void write_wav(const std::filesystem::path& path, const std::vector<float>& samples, int rate = 48000) {
   SF_INFO info{};
@@ -143,16 +132,16 @@ void write_wav(const std::filesystem::path& path, const std::vector<float>& samp
 }
 
 // Selects the media-folder file called `name`, starts the engine and plays it.
-void play_media_file(WsClient& ws, int& id, const std::string& name) {
+void play_media_file(WsClient& ws, const std::string& name) {
   std::string file_id;
-  const json sources = ws_request(ws, id, "audio_list_sources");
+  const json sources = ws.request("audio_list_sources");
   for (const auto& item : sources["payload"]["items"]) {
     if (item["name"] == name) file_id = item["id"];
   }
   ASSERT_FALSE(file_id.empty()) << sources.dump();
-  ASSERT_EQ(ws_request(ws, id, "audio_set_source", {{"sourceId", file_id}})["type"], "ack");
-  ASSERT_EQ(ws_request(ws, id, "audio_start")["payload"]["state"], "running");
-  ASSERT_EQ(ws_request(ws, id, "audio_file_play")["type"], "ack");
+  ASSERT_EQ(ws.request("audio_set_source", {{"sourceId", file_id}})["type"], "ack");
+  ASSERT_EQ(ws.request("audio_start")["payload"]["state"], "running");
+  ASSERT_EQ(ws.request("audio_file_play")["type"], "ack");
 }
 
 TEST(JackIntegration, SurvivesTheServerBeingKilledDuringFilePlaybackAndRecoversWhenItReturns) {
@@ -170,8 +159,7 @@ TEST(JackIntegration, SurvivesTheServerBeingKilledDuringFilePlaybackAndRecoversW
   write_wav(daemon.data_dir() / "media" / "long.wav", tone);
   WsClient ws(daemon.port());
   ASSERT_TRUE(ws.connected());
-  int id = 0;
-  play_media_file(ws, id, "long.wav");
+  play_media_file(ws, "long.wav");
   ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["file"]["position"].get<double>() > 0.5; }, 10s))
       << status_of(daemon).dump(2);
 
@@ -309,8 +297,7 @@ TEST(JackIntegration, FilePlaybackArrivesIntactAtTheOutputPort) {
 
   WsClient ws(daemon.port());
   ASSERT_TRUE(ws.connected());
-  int id = 0;
-  auto request = [&](const std::string& type, const json& payload = json::object()) { return ws_request(ws, id, type, payload); };
+  auto request = [&](const std::string& type, const json& payload = json::object()) { return ws.request(type, payload); };
   std::string file_id;
   const json sources = request("audio_list_sources");
   for (const auto& item : sources["payload"]["items"]) {

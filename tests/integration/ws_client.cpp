@@ -1,5 +1,7 @@
 #include "ws_client.hpp"
 
+#include <gtest/gtest.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -138,6 +140,23 @@ std::optional<nlohmann::json> WsClient::receive_type(const std::string& type, st
     if (!message) return std::nullopt;
     if (message->is_object() && message->value("type", "") == type) return message;
   }
+}
+
+nlohmann::json WsClient::request(const std::string& type, const nlohmann::json& payload, std::chrono::milliseconds timeout,
+                                 const std::function<void(const nlohmann::json&)>& on_other) {
+  const int id = ++next_request_id_;
+  EXPECT_TRUE(send_json({{"type", type}, {"payload", payload}, {"reqId", id}})) << "sending " << type;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    auto message = receive(left);
+    if (!message) break;
+    if (message->is_object() && message->value("reqId", nlohmann::json()) == id) return *message;
+    if (on_other) on_other(*message);
+  }
+  ADD_FAILURE() << "no reply to " << type;
+  return nlohmann::json::object();
 }
 
 }  // namespace lumina::testing

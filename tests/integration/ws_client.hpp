@@ -4,6 +4,7 @@
 // the connection is considered broken.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,12 +36,20 @@ class WsClient {
   // Skips messages until one of `type` arrives (or the deadline passes).
   std::optional<nlohmann::json> receive_type(const std::string& type,
                                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Sends {"type","payload","reqId"} with the next request id and returns
+  // the reply that carries it. Messages arriving meanwhile (pushes) go to
+  // `on_other` when given. Without a reply within `timeout`: a test failure
+  // naming the request, and an empty object.
+  nlohmann::json request(const std::string& type, const nlohmann::json& payload = nlohmann::json::object(),
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                         const std::function<void(const nlohmann::json&)>& on_other = {});
   // The close code the server sent (0 if none).
   int close_code() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  int next_request_id_ = 0;
 };
 
 }  // namespace lumina::testing

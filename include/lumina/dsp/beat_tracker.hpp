@@ -5,21 +5,30 @@
 // Tempo: an exponentially forgetting autocorrelation of the novelty (3 s, so
 // it follows tempo changes), each lag scored over 60..200 BPM with its second
 // harmonic, a backbeat term (the snare band repeating every two beats but not
-// every beat) and a prior that favours 80..160 BPM; a new tempo must win for
-// a while before it replaces an established one, and a change of metrical
-// level (double, half, 3:2) or a switch away from a grid that still fits
-// must win by far more for far longer (no octave flapping);
-// sub-lag precision from parabolic interpolation.
+// every beat) and a prior that favours 80..160 BPM. Early on, the share of
+// the window that has a partner two beats back is known from the lag
+// energies: the two-beat terms count that much and the rest is filled in as
+// if the period repeated, so a slow tempo is not beaten by its double just
+// for having been heard less (beats start from the first few hits). A tempo
+// whose grid alternates strong and weak points (the eighths) is marked down
+// against its half. A new tempo must win for a while before it replaces an
+// established one, and a change of metrical level (double, half, 3:2) or a
+// switch away from a grid that still fits must win by far more for far
+// longer (no octave flapping); sub-lag precision from parabolic
+// interpolation.
 // Phase: every sub-hop a comb over the last six beat periods of novelty (kick
 // band weighted up) scores each candidate position of the next beat, weighted
 // towards the current prediction (phase lock); a clearly better phase
-// elsewhere takes over after two beats. The next beat is committed one
-// sub-hop before it happens, from past audio only, and reported at its
-// predicted sample time.
-// Confidence: the share of the last twelve grid points that had a detected
-// onset near them (grid fit), while onsets keep coming: it falls in silence
-// (fast), after a break (beat by beat: the grid flywheels for a few beats),
-// and stays low in beatless material; beats stop below it.
+// elsewhere takes over after two beats (one while the tempo is a first
+// guess, at once when the tempo has just changed to a non-relative). The
+// next beat is committed one sub-hop before it happens, from past audio
+// only, and reported at its predicted sample time.
+// Confidence: the share of the last twelve grid points since the music
+// started that had a detected onset near them (grid fit, judged afresh when
+// the tempo changes), while onsets keep coming: it falls in silence (fast),
+// after a break (beat by beat: the grid flywheels for a few beats), and stays
+// low in beatless material; beats stop below it, and at once when onsets
+// keep coming but miss the grid.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -69,7 +78,10 @@ class BeatTracker {
   float acf(double lag) const noexcept;  // normalised, interpolated
   float mid_acf(double lag) const noexcept;
   float tempo_score(double lag) const noexcept;
-  float smoothed_at(double frame) const noexcept;  // smoothed novelty at an absolute frame index, interpolated
+  float alternation(double period) const noexcept;  // weaker/stronger of the grid's odd and even points
+  float level_factor(double lag) const noexcept;    // 0.5..1: lower when the grid alternates strong and weak
+  float level_score(double lag) const noexcept;     // tempo_score * level_factor
+  float smoothed_at(double frame) const noexcept;   // smoothed novelty at an absolute frame index, interpolated
   void estimate_tempo() noexcept;
   void track_phase() noexcept;
   void judge_grid_fit() noexcept;
@@ -109,6 +121,7 @@ class BeatTracker {
   double last_beat_pos_ = -1e12;
   int relock_votes_ = 0;        // consecutive beats a better phase won
   bool phase_checked_ = false;  // relock judged for the coming beat
+  bool new_grid_ = false;       // the tempo was just replaced: judge the phase at once
 
   // Activity and confidence
   float onset_rate_ = 0.0F, rate_decay_ = 1.0F;  // detected onsets per second
@@ -116,6 +129,9 @@ class BeatTracker {
   std::vector<std::uint64_t> onset_frames_;      // recent detected onsets (frame index), circular
   std::size_t onset_next_ = 0, onset_count_ = 0;
   bool fit_primed_ = false;
+  bool refit_ = false;          // the tempo was replaced: the grid fit follows the raw share until the next beat
+  bool music_started_ = false;  // an onset since the input was last inaudible
+  double music_start_ = 0.0;    // frame of that first onset
   float stability_ = 1.0F, stability_decay_ = 1.0F;  // share of recent tempo estimates agreeing with period_
   float conf_attack_ = 1.0F, conf_release_ = 1.0F, conf_silence_release_ = 1.0F;
   float confidence_ = 0.0F;
