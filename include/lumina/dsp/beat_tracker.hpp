@@ -75,6 +75,7 @@ class BeatTracker {
   double period_frames() const noexcept { return period_; }
 
  private:
+  // Every helper below is called from update(): RT-safe (no allocation, lock or I/O).
   float acf(double lag) const noexcept;  // normalised, interpolated
   float mid_acf(double lag) const noexcept;
   float tempo_score(double lag) const noexcept;
