@@ -343,7 +343,7 @@ int run_daemon(const Config& config) {
     e.classifier->poll();   // logs a stopped classifier worker once
     // Ping only while the audio clock and the DMX thread make progress (a lost
     // device is bridged by the null clock, so audio blocks keep coming).
-    if (systemd.watchdog_interval() && d.ticks != last_ticks && a.blocks != last_blocks) systemd.watchdog();
+    if (d.ticks != last_ticks && a.blocks != last_blocks) systemd.watchdog();
     last_blocks = a.blocks;
     last_ticks = d.ticks;
   }

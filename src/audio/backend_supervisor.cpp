@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "lumina/core/scope_exit.hpp"
+
 namespace lumina {
 namespace {
 constexpr auto kFirstBackoff = std::chrono::milliseconds(1000);
@@ -18,7 +20,9 @@ constexpr auto kIoWait = std::chrono::milliseconds(200);
 }  // namespace
 
 BackendSupervisor::BackendSupervisor(AudioEngine& engine, Config::Audio settings)
-    : engine_(engine), settings_(std::move(settings)) {}
+    : engine_(engine), settings_(std::move(settings)) {
+  published_.sample_rate = settings_.sample_rate;  // until a backend is open
+}
 
 BackendSupervisor::~BackendSupervisor() { stop(); }
 
@@ -71,10 +75,7 @@ bool BackendSupervisor::switch_device(const std::string& device, std::string& er
     error = "the audio system is busy reopening a device (is its server stalled?); try again shortly";
     return false;
   }
-  struct Publish {
-    BackendSupervisor* self;
-    ~Publish() { self->publish(); }
-  } publish_on_exit{this};
+  const ScopeExit publish_on_exit{[this] { publish(); }};
   if (reapers_->load() > 0) {
     error = "the audio system is still recovering from a lost device; try again shortly";
     return false;
@@ -138,10 +139,7 @@ std::unique_ptr<AudioBackend> BackendSupervisor::reopen(std::uint32_t rate) {
 void BackendSupervisor::supervise() {
   std::lock_guard lock(mutex_);
   if (!started_) return;
-  struct Publish {
-    BackendSupervisor* self;
-    ~Publish() { self->publish(); }
-  } publish_on_exit{this};
+  const ScopeExit publish_on_exit{[this] { publish(); }};
   const auto now = std::chrono::steady_clock::now();
   if (stream_lost()) {
     ++streams_lost_;
@@ -227,7 +225,7 @@ std::vector<AudioDeviceInfo> BackendSupervisor::list_devices() const {
 
 std::uint32_t BackendSupervisor::sample_rate() const {
   std::lock_guard lock(published_mutex_);
-  return published_.sample_rate != 0 ? published_.sample_rate : settings_.sample_rate;
+  return published_.sample_rate;
 }
 
 }  // namespace lumina

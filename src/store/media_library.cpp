@@ -15,6 +15,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "lumina/core/scope_exit.hpp"
+
 namespace lumina {
 namespace fs = std::filesystem;
 namespace {
@@ -408,10 +410,7 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
   // The playable file: the original itself when it already is what the
   // engine plays, else a conversion in tmp/ (removed on any failure).
   fs::path playable_temp;
-  struct TempGuard {
-    fs::path* path;
-    ~TempGuard() { remove_quietly(*path); }
-  } guard{&playable_temp};
+  const ScopeExit drop_playable_temp{[&] { remove_quietly(playable_temp); }};
   bool playable_is_original = false;
   bool from_video = false;
 
@@ -467,6 +466,12 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
   record.created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 
   std::lock_guard lock(commit_mutex_);
+  // Files placed in library/ for this entry; removed again unless the row
+  // commits (no row references them: the sha256 lookup below found none).
+  std::vector<fs::path> placed;
+  ScopeExit unplace{[&] {
+    for (const auto& p : placed) remove_quietly(p);
+  }};
   try {
     // A concurrent upload of the same bytes may have committed meanwhile.
     if (auto existing = registry_->find_by_sha256(sha256)) {
@@ -476,37 +481,25 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
     if (id && registry_->find_by_id(*id)) {
       throw ApiError(409, "id_conflict", "fileId " + *id + " is registered already for other bytes");
     }
-  } catch (const RegistryError& e) {
-    throw registry_failure(e, "nothing was stored");
-  }
-  // Files placed in library/ for this entry; removed again unless the row
-  // commits (no row references them: the sha256 lookup above found none).
-  struct PlacedGuard {
-    std::vector<fs::path> paths;
-    ~PlacedGuard() {
-      for (const auto& p : paths) remove_quietly(p);
+    if (::rename(temp.c_str(), absolute(record.original_path).c_str()) != 0) throw_write_error(errno, "storing the file");
+    placed.push_back(absolute(record.original_path));
+    if (!playable_is_original) {
+      if (::rename(playable_temp.c_str(), absolute(record.playable_path).c_str()) != 0) {
+        throw_write_error(errno, "storing the converted audio");
+      }
+      placed.push_back(absolute(record.playable_path));
     }
-  } placed;
-  if (::rename(temp.c_str(), absolute(record.original_path).c_str()) != 0) throw_write_error(errno, "storing the file");
-  placed.paths.push_back(absolute(record.original_path));
-  if (!playable_is_original) {
-    if (::rename(playable_temp.c_str(), absolute(record.playable_path).c_str()) != 0) {
-      throw_write_error(errno, "storing the converted audio");
-    }
-    placed.paths.push_back(absolute(record.playable_path));
-  }
-  playable_temp.clear();
-  // Renames are durable before the row exists: a crash now leaves files
-  // without a row (ignored), never a row without files.
-  fsync_path(library_dir(), true);
-  try {
+    playable_temp.clear();
+    // Renames are durable before the row exists: a crash now leaves files
+    // without a row (ignored), never a row without files.
+    fsync_path(library_dir(), true);
     if (!registry_->insert(record)) {
       throw ApiError(409, "id_conflict", "fileId " + record.id + " or these bytes are registered already");
     }
   } catch (const RegistryError& e) {
     throw registry_failure(e, "nothing was stored");
   }
-  placed.paths.clear();  // committed: the row owns them now
+  unplace.release();  // committed: the row owns the files now
   refresh_snapshot();
   spdlog::info("media: registered '{}' as file:{} ({} Hz, {} ch, {:.1f} s{})", record.name, record.id, record.sample_rate,
                record.channels, record.duration, record.from_video ? ", audio from video" : "");

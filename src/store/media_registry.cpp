@@ -45,10 +45,20 @@ std::string column_text(sqlite3_stmt* s, int i) {
               : std::string();
 }
 
-}  // namespace
+RegistryError::Kind kind_of(int sqlite_code) {
+  switch (sqlite_code & 0xff) {  // the primary code of an extended one
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+      return RegistryError::Kind::kDiskFull;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return RegistryError::Kind::kBusy;
+    default:
+      return RegistryError::Kind::kOther;
+  }
+}
 
-// The header classifies codes without including sqlite3.h.
-static_assert(SQLITE_FULL == 13 && SQLITE_IOERR == 10 && SQLITE_BUSY == 5 && SQLITE_LOCKED == 6);
+}  // namespace
 
 MediaRegistry::MediaRegistry(const std::filesystem::path& db_path) : path_(db_path) {
   const int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -57,7 +67,7 @@ MediaRegistry::MediaRegistry(const std::filesystem::path& db_path) : path_(db_pa
     const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw RegistryError("cannot open the media registry " + path_.string() + ": " + reason, rc);
+    throw RegistryError("cannot open the media registry " + path_.string() + ": " + reason, kind_of(rc));
   }
   try {
     sqlite3_busy_timeout(db_, 5000);
@@ -69,7 +79,7 @@ MediaRegistry::MediaRegistry(const std::filesystem::path& db_path) : path_(db_pa
     if (version > kSchemaVersion) {
       throw RegistryError(path_.string() + " has schema version " + std::to_string(version) +
                               ", newer than this luminad understands (" + std::to_string(kSchemaVersion) + ")",
-                          0);
+                          RegistryError::Kind::kOther);
     }
     if (version < kSchemaVersion) {
       exec("BEGIN IMMEDIATE");
@@ -93,7 +103,7 @@ MediaRegistry::~MediaRegistry() { sqlite3_close(db_); }
 
 void MediaRegistry::fail(const std::string& what) {
   const int code = sqlite3_extended_errcode(db_);
-  throw RegistryError("media registry " + path_.string() + ": " + what + ": " + sqlite3_errmsg(db_), code);
+  throw RegistryError("media registry " + path_.string() + ": " + what + ": " + sqlite3_errmsg(db_), kind_of(code));
 }
 
 void MediaRegistry::exec(const char* sql) {
@@ -102,7 +112,7 @@ void MediaRegistry::exec(const char* sql) {
     const std::string reason = error ? error : "unknown error";
     sqlite3_free(error);
     const int code = sqlite3_extended_errcode(db_);
-    throw RegistryError("media registry " + path_.string() + ": " + reason, code);
+    throw RegistryError("media registry " + path_.string() + ": " + reason, kind_of(code));
   }
 }
 

@@ -76,6 +76,17 @@ TEST(SystemdNotifier, SendsReadyWatchdogAndStopping) {
   EXPECT_EQ(fake.receive(), "STOPPING=1");
 }
 
+TEST(SystemdNotifier, NoWatchdogPingUnlessSystemdAskedForOne) {
+  FakeNotifySocket fake;
+  ScopedEnv env("NOTIFY_SOCKET", fake.path());
+  unsetenv("WATCHDOG_USEC");
+  SystemdNotifier notifier;
+  ASSERT_TRUE(notifier.enabled());
+  EXPECT_FALSE(notifier.watchdog()) << "no WATCHDOG_USEC: nothing is sent";
+  EXPECT_TRUE(notifier.stopping());
+  EXPECT_EQ(fake.receive(), "STOPPING=1") << "the first datagram is the next message, not a ping";
+}
+
 TEST(SystemdNotifier, WatchdogForAnotherPidIsIgnored) {
   ScopedEnv usec("WATCHDOG_USEC", "4000000");
   ScopedEnv pid("WATCHDOG_PID", std::to_string(getpid() + 1));

@@ -18,7 +18,8 @@ class SystemdNotifier {
   bool notify(const std::string& state) const;
   bool ready(const std::string& status) const { return notify("READY=1\nSTATUS=" + status); }
   bool stopping() const { return notify("STOPPING=1"); }
-  bool watchdog() const { return notify("WATCHDOG=1"); }
+  // A ping only when systemd asked for one (WATCHDOG_USEC for this pid); false otherwise.
+  bool watchdog() const { return watchdog_.has_value() && notify("WATCHDOG=1"); }
   // The interval systemd expects pings within, when the watchdog is enabled for us.
   std::optional<std::chrono::microseconds> watchdog_interval() const noexcept { return watchdog_; }
 

@@ -18,16 +18,17 @@ namespace lumina {
 
 class RegistryError : public std::runtime_error {
  public:
-  // `sqlite_code`: SQLite's (extended) result code, 0 when not from SQLite.
-  RegistryError(const std::string& message, int sqlite_code) : std::runtime_error(message), code_(sqlite_code & 0xff) {}
-  // The disk is full or failing: the client is told 507.
-  bool disk_full() const noexcept { return code_ == 13 /*SQLITE_FULL*/ || code_ == 10 /*SQLITE_IOERR*/; }
-  // Another process holds the database's write lock past the busy timeout:
-  // nothing is wrong with the request, it may be retried (503).
-  bool busy() const noexcept { return code_ == 5 /*SQLITE_BUSY*/ || code_ == 6 /*SQLITE_LOCKED*/; }
+  enum class Kind {
+    kOther,
+    kDiskFull,  // the disk is full or failing: the client is told 507
+    kBusy,      // another process holds the write lock past the busy timeout: retry later (503)
+  };
+  RegistryError(const std::string& message, Kind kind) : std::runtime_error(message), kind_(kind) {}
+  bool disk_full() const noexcept { return kind_ == Kind::kDiskFull; }
+  bool busy() const noexcept { return kind_ == Kind::kBusy; }
 
  private:
-  int code_ = 0;
+  Kind kind_ = Kind::kOther;
 };
 
 struct MediaRecord {
