@@ -33,6 +33,21 @@ json api_status(std::uint16_t port) {
 
 void write_file(const std::filesystem::path& path, const std::string& text) { std::ofstream(path) << text; }
 
+// Receives until `wanted` datagrams that `is_frame` accepts have arrived (30 s at most); returns how many did.
+template <typename IsFrame>
+int receive_frames(UdpReceiver& udp, int wanted, IsFrame is_frame) {
+  int frames = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (frames < wanted && std::chrono::steady_clock::now() < deadline) {
+    auto datagram = udp.receive(1s);
+    if (datagram && is_frame(datagram->data(), datagram->size())) ++frames;
+  }
+  return frames;
+}
+
+bool is_artdmx(const std::uint8_t* data, std::size_t size) { return parse_artdmx(data, size).has_value(); }
+bool is_sacn_data(const std::uint8_t* data, std::size_t size) { return parse_sacn_data(data, size).has_value(); }
+
 TEST(FaultInjection, ArtNetSendFailuresAreCountedWhileOtherTargetsKeepTheirTicks) {
   // A socket bound to 127.0.0.1 cannot reach 203.0.113.1 (TEST-NET-3): every
   // send to that target fails at once with EINVAL, whatever the host's routes.
@@ -50,13 +65,7 @@ TEST(FaultInjection, ArtNetSendFailuresAreCountedWhileOtherTargetsKeepTheirTicks
   ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
 
   // 80 consecutive ArtDmx frames arrive on the good target (2 s at 40 fps; the wait is generous).
-  int frames = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (frames < 80 && std::chrono::steady_clock::now() < deadline) {
-    auto datagram = udp.receive(1s);
-    if (datagram && parse_artdmx(datagram->data(), datagram->size())) ++frames;
-  }
-  EXPECT_EQ(frames, 80) << daemon.log();
+  EXPECT_EQ(receive_frames(udp, 80, is_artdmx), 80) << daemon.log();
 
   const json s = api_status(daemon.port());
   ASSERT_TRUE(s.is_object()) << daemon.log();
@@ -102,21 +111,9 @@ TEST(FaultInjection, SacnSendFailuresAreCountedAndExplainedWhileTheOtherOutputsK
                        {"--config", config.string()});
   ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
 
-  int sacn_frames = 0;
-  int artnet_frames = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while ((sacn_frames < 80 || artnet_frames < 80) && std::chrono::steady_clock::now() < deadline) {
-    if (sacn_frames < 80) {
-      auto datagram = sacn.receive(100ms);
-      if (datagram && parse_sacn_data(datagram->data(), datagram->size())) ++sacn_frames;
-    }
-    if (artnet_frames < 80) {
-      auto datagram = artnet.receive(100ms);
-      if (datagram && parse_artdmx(datagram->data(), datagram->size())) ++artnet_frames;
-    }
-  }
-  EXPECT_EQ(sacn_frames, 80) << daemon.log();
-  EXPECT_EQ(artnet_frames, 80) << daemon.log();
+  // Both sockets receive all along; the second count reads what queued meanwhile.
+  EXPECT_EQ(receive_frames(sacn, 80, is_sacn_data), 80) << daemon.log();
+  EXPECT_EQ(receive_frames(artnet, 80, is_artdmx), 80) << daemon.log();
 
   const json s = api_status(daemon.port());
   ASSERT_TRUE(s.is_object()) << daemon.log();
@@ -175,13 +172,7 @@ TEST(FaultInjection, CorruptShowFileFallsBackToTheDefaultShowAndSaysSo) {
   EXPECT_NE(log.find(show.string()), std::string::npos) << "the error names the show file: " << log;
   EXPECT_NE(log.find("built-in default show"), std::string::npos) << log;
   // The lights stay on: ArtDmx keeps arriving.
-  int frames = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (frames < 40 && std::chrono::steady_clock::now() < deadline) {
-    auto datagram = udp.receive(1s);
-    if (datagram && parse_artdmx(datagram->data(), datagram->size())) ++frames;
-  }
-  EXPECT_EQ(frames, 40);
+  EXPECT_EQ(receive_frames(udp, 40, is_artdmx), 40);
   EXPECT_TRUE(std::filesystem::exists(show)) << "the broken file is left for inspection";
   EXPECT_EQ(daemon.stop(SIGTERM, 20s), 0) << daemon.log();
 }

@@ -85,6 +85,18 @@ json body_of(const HttpResponse& r) {
   }
 }
 
+// A refusal as the API sends it: `status`, {"ok":false,"error":code}, and a
+// message that says each of `says`.
+void expect_refusal(const HttpResponse& r, unsigned status, const std::string& code,
+                    std::initializer_list<std::string> says = {}) {
+  EXPECT_EQ(r.status, status) << r.body;
+  const json body = body_of(r);
+  EXPECT_EQ(body["ok"], false) << r.body;
+  EXPECT_EQ(body["error"], code) << r.body;
+  const std::string message = body.value("message", "");
+  for (const auto& phrase : says) EXPECT_NE(message.find(phrase), std::string::npos) << "should say '" << phrase << "': " << message;
+}
+
 bool has_tool(const char* name) {
   return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
 }
@@ -227,9 +239,7 @@ TEST_F(UploadTest, VideoAudioIsExtractedAndSilentVideoIsRefused) {
   EXPECT_NEAR(j["duration"].get<double>(), 2.0, 0.1);
 
   const HttpResponse silent = upload(daemon->port(), "silent.mp4", read_all(without));
-  EXPECT_EQ(silent.status, 422) << silent.body;
-  EXPECT_EQ(body_of(silent)["ok"], false);
-  EXPECT_EQ(body_of(silent)["error"], "no_audio_track");
+  expect_refusal(silent, 422, "no_audio_track");
   EXPECT_EQ(file_ids(sources(daemon->port())).size(), 1U);
   EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
 }
@@ -240,17 +250,14 @@ TEST_F(UploadTest, BadFilesGetPreciseJsonErrorsAndLeaveNothing) {
   std::mt19937 rng(42);
   for (auto& c : noise) c = static_cast<char>(rng());
   const HttpResponse random = upload(daemon->port(), "noise.bin", noise);
-  EXPECT_EQ(random.status, 415) << random.body;
-  EXPECT_EQ(body_of(random)["error"], "unsupported_media");
+  expect_refusal(random, 415, "unsupported_media");
 
   const HttpResponse empty = upload(daemon->port(), "empty.wav", "");
   EXPECT_EQ(empty.status, 415) << empty.body;
   EXPECT_NE(body_of(empty)["message"].get<std::string>().find("empty"), std::string::npos);
 
   const HttpResponse missing = upload(daemon->port(), "x.wav", "abc", "notfile");
-  EXPECT_EQ(missing.status, 400);
-  EXPECT_EQ(body_of(missing)["ok"], false);
-  EXPECT_EQ(body_of(missing)["error"], "file field missing");
+  expect_refusal(missing, 400, "file field missing");
 
   const HttpResponse not_multipart =
       http_request(daemon->port(), "POST", "/upload", "{}", {{"Content-Type", "application/json"}});
@@ -306,9 +313,7 @@ TEST_F(UploadTest, ConcurrentUploadsOfTheSameBytesEndAsOneEntry) {
 TEST_F(UploadTest, SizeLimitAndMissingFfmpegAnswer413And503) {
   start({}, {"--config", config_file({{"media", {{"maxUploadBytes", 100000}, {"ffmpeg", "/nonexistent/ffmpeg"}}}}).string()});
   const HttpResponse big = upload(daemon->port(), "big.bin", std::string(300000, 'x'));
-  EXPECT_EQ(big.status, 413) << big.body;
-  EXPECT_EQ(body_of(big)["error"], "payload_too_large");
-  EXPECT_NE(body_of(big)["message"].get<std::string>().find("media.maxUploadBytes"), std::string::npos) << big.body;
+  expect_refusal(big, 413, "payload_too_large", {"media.maxUploadBytes"});
   // Chunked: no Content-Length up front, the running count catches it.
   const std::string chunk = multipart("big.bin", std::string(300000, 'y'));
   std::ostringstream chunked;
@@ -323,9 +328,7 @@ TEST_F(UploadTest, SizeLimitAndMissingFfmpegAnswer413And503) {
   std::mt19937 rng(1);
   for (auto& c : noise) c = static_cast<char>(rng());
   const HttpResponse no_ffmpeg = upload(daemon->port(), "clip.mp4", noise);
-  EXPECT_EQ(no_ffmpeg.status, 503) << no_ffmpeg.body;
-  EXPECT_EQ(body_of(no_ffmpeg)["error"], "ffmpeg_missing");
-  EXPECT_NE(body_of(no_ffmpeg)["message"].get<std::string>().find("ffmpeg"), std::string::npos);
+  expect_refusal(no_ffmpeg, 503, "ffmpeg_missing", {"ffmpeg"});
   EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
 }
 
@@ -374,9 +377,7 @@ TEST_F(UploadTest, FullDataDirAnswers507AndLeavesNothing) {
   start({{"LUMINA_DATA_DIR", dir.string()}});
   std::string bytes(3 * 1024 * 1024, 'a');
   const HttpResponse r = upload(daemon->port(), "big.wav", bytes);
-  EXPECT_EQ(r.status, 507) << r.body;
-  EXPECT_EQ(body_of(r)["error"], "insufficient_storage");
-  EXPECT_NE(body_of(r)["message"].get<std::string>().find("full"), std::string::npos);
+  expect_refusal(r, 507, "insufficient_storage", {"full"});
   EXPECT_EQ(count_files(dir / "tmp"), 0U);
   EXPECT_TRUE(file_ids(sources(daemon->port())).empty());
   // Space is back once the temporary is gone: a small upload still works... as a 415 for junk, not a 507.
@@ -392,9 +393,7 @@ TEST_F(UploadTest, ReadOnlyDataDirAnswersAClearError) {
   if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs CAP_SYS_ADMIN)";
   ASSERT_TRUE(tmpfs.remount_read_only());
   const HttpResponse r = upload(daemon->port(), "a.wav", std::string(1000, 'a'));
-  EXPECT_EQ(r.status, 500) << r.body;
-  EXPECT_EQ(body_of(r)["error"], "storage_not_writable");
-  EXPECT_NE(body_of(r)["message"].get<std::string>().find("not writable"), std::string::npos);
+  expect_refusal(r, 500, "storage_not_writable", {"not writable"});
   EXPECT_TRUE(file_ids(sources(daemon->port())).empty());
 }
 
@@ -448,9 +447,7 @@ TEST_F(UploadTest, FfmpegThatHangsIsKilledAtTheTimeoutWhileAudioAndDmxCarryOn) {
   EXPECT_EQ(reply.wait_for(0s), std::future_status::timeout) << "answered while the conversion still hung";
 
   const HttpResponse r = reply.get();
-  EXPECT_EQ(r.status, 500) << r.body;
-  EXPECT_EQ(body_of(r)["error"], "conversion_timeout");
-  EXPECT_NE(body_of(r)["message"].get<std::string>().find("media.ffmpegTimeoutSec"), std::string::npos) << r.body;
+  expect_refusal(r, 500, "conversion_timeout", {"media.ffmpegTimeoutSec"});
   EXPECT_EQ(processes_mentioning(ffmpeg.string()), 0) << "the hung ffmpeg is killed, not left behind";
   EXPECT_EQ(processes_mentioning(kHangingChild), 0) << "and so is what it started";
   EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
@@ -493,11 +490,7 @@ TEST_F(UploadTest, FfmpegThatCrashesIsReportedAsACrashAndNothingIsStored) {
   const fs::path wav = work.path() / "cd.wav";
   make_media("sox -n -r 44100 -c 2 -b 16 " + wav.string() + " synth 1 sine 440");
   const HttpResponse r = upload(daemon->port(), "cd.wav", read_all(wav));
-  EXPECT_EQ(r.status, 500) << r.body;
-  EXPECT_EQ(body_of(r)["error"], "ffmpeg_crashed");
-  const std::string message = body_of(r)["message"].get<std::string>();
-  EXPECT_NE(message.find("SIGSEGV"), std::string::npos) << message;
-  EXPECT_NE(message.find("media.ffmpeg"), std::string::npos) << message;
+  expect_refusal(r, 500, "ffmpeg_crashed", {"SIGSEGV", "media.ffmpeg"});
   EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
   EXPECT_EQ(count_files(daemon->data_dir() / "library"), 0U);
   EXPECT_TRUE(file_ids(sources(daemon->port())).empty());
@@ -544,19 +537,13 @@ TEST_F(UploadTest, LockedRegistryAnswers503AndStoresNothingUntilReleased) {
   RegistryLock lock(daemon->data_dir() / "lumina.db");
   ASSERT_TRUE(lock.locked());
   const HttpResponse refused = upload(daemon->port(), "second.wav", read_all(second));
-  EXPECT_EQ(refused.status, 503) << refused.body;
-  EXPECT_EQ(body_of(refused)["error"], "registry_busy");
-  const std::string message = body_of(refused)["message"].get<std::string>();
-  EXPECT_NE(message.find("locked"), std::string::npos) << message;
-  EXPECT_NE(message.find("nothing was stored"), std::string::npos) << message;
+  expect_refusal(refused, 503, "registry_busy", {"locked", "nothing was stored"});
   EXPECT_EQ(count_files(daemon->data_dir() / "library"), 1U) << "only the first upload's file";
   EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
   // Reads go on while the lock is held, and a delete is refused the same way.
   EXPECT_EQ(file_ids(sources(daemon->port())), std::vector<std::string>{first_id});
   const HttpResponse del = http_request(daemon->port(), "DELETE", "/api/sources/" + first_id, "", {}, 60s);
-  EXPECT_EQ(del.status, 503) << del.body;
-  EXPECT_EQ(body_of(del)["error"], "registry_busy");
-  EXPECT_NE(body_of(del)["message"].get<std::string>().find("nothing was deleted"), std::string::npos) << del.body;
+  expect_refusal(del, 503, "registry_busy", {"nothing was deleted"});
   EXPECT_EQ(count_files(daemon->data_dir() / "library"), 1U);
 
   lock.release();
@@ -702,8 +689,7 @@ TEST_F(UploadWsTest, SourcesArePushedAfterChangesAndAPlayingFileCannotBeDeleted)
   request(ws, "audio_start");
   EXPECT_EQ(request(ws, "audio_file_play")["type"], "ack");
   const HttpResponse busy = http_request(daemon->port(), "DELETE", "/api/sources/" + id);
-  EXPECT_EQ(busy.status, 409) << busy.body;
-  EXPECT_EQ(body_of(busy)["error"], "in_use");
+  expect_refusal(busy, 409, "in_use");
   EXPECT_EQ(file_ids(sources(daemon->port())).size(), 1U);
 
   request(ws, "audio_file_stop");
