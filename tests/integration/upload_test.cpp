@@ -418,11 +418,24 @@ int processes_mentioning(const std::string& needle) {
   return n;
 }
 
+// True once no process mentions `needle` (a SIGKILLed process group takes a
+// moment to die, and a grandchild is reaped by init, not by luminad).
+bool gone(const std::string& needle) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (processes_mentioning(needle) != 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
 json status_of(std::uint16_t port) { return body_of(http_request(port, "GET", "/api/status")); }
 
 // A hanging ffmpeg: a shell waiting on a child (both must be killed).
-constexpr const char* kHangingFfmpeg = "sleep 317  # hangs";
-const std::string kHangingChild("sleep\0" "317", 9);  // the child's /proc cmdline
+// Each test hangs for its own number of seconds, so that tests running at
+// the same time cannot see each other's children.
+std::string hanging_ffmpeg(int seconds) { return "sleep " + std::to_string(seconds) + "  # hangs"; }
+std::string hanging_child(int seconds) { return std::string("sleep") + '\0' + std::to_string(seconds); }  // its /proc cmdline
 
 // Waits (bounded) until the fake ffmpeg runs, or the upload has already ended.
 void wait_for_conversion(const fs::path& ffmpeg, std::future<HttpResponse>& reply) {
@@ -434,7 +447,7 @@ void wait_for_conversion(const fs::path& ffmpeg, std::future<HttpResponse>& repl
 
 TEST_F(UploadTest, FfmpegThatHangsIsKilledAtTheTimeoutWhileAudioAndDmxCarryOn) {
   ASSERT_TRUE(has_tool("sox"));
-  const fs::path ffmpeg = fake_ffmpeg(work.path(), kHangingFfmpeg);
+  const fs::path ffmpeg = fake_ffmpeg(work.path(), hanging_ffmpeg(317));
   start({}, {"--config", config_file({{"media", {{"ffmpeg", ffmpeg.string()}, {"ffmpegTimeoutSec", 4}}}}).string()});
   const fs::path wav = work.path() / "cd.wav";  // 44.1 kHz: needs ffmpeg to reach 48 kHz
   make_media("sox -n -r 44100 -c 2 -b 16 " + wav.string() + " synth 1 sine 440");
@@ -448,8 +461,8 @@ TEST_F(UploadTest, FfmpegThatHangsIsKilledAtTheTimeoutWhileAudioAndDmxCarryOn) {
 
   const HttpResponse r = reply.get();
   expect_refusal(r, 500, "conversion_timeout", {"media.ffmpegTimeoutSec"});
-  EXPECT_EQ(processes_mentioning(ffmpeg.string()), 0) << "the hung ffmpeg is killed, not left behind";
-  EXPECT_EQ(processes_mentioning(kHangingChild), 0) << "and so is what it started";
+  EXPECT_TRUE(gone(ffmpeg.string())) << "the hung ffmpeg is killed, not left behind";
+  EXPECT_TRUE(gone(hanging_child(317))) << "and so is what it started";
   EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
   EXPECT_EQ(count_files(daemon->data_dir() / "library"), 0U);
   EXPECT_TRUE(file_ids(sources(daemon->port())).empty());
@@ -470,7 +483,7 @@ TEST_F(UploadTest, FfmpegThatHangsIsKilledAtTheTimeoutWhileAudioAndDmxCarryOn) {
 
 TEST_F(UploadTest, SigtermDuringAHungConversionStopsPromptly) {
   ASSERT_TRUE(has_tool("sox"));
-  const fs::path ffmpeg = fake_ffmpeg(work.path(), kHangingFfmpeg);
+  const fs::path ffmpeg = fake_ffmpeg(work.path(), hanging_ffmpeg(318));
   start({}, {"--config", config_file({{"media", {{"ffmpeg", ffmpeg.string()}, {"ffmpegTimeoutSec", 600}}}}).string()});
   const fs::path wav = work.path() / "cd.wav";
   make_media("sox -n -r 44100 -c 2 -b 16 " + wav.string() + " synth 1 sine 440");
@@ -478,8 +491,8 @@ TEST_F(UploadTest, SigtermDuringAHungConversionStopsPromptly) {
   wait_for_conversion(ffmpeg, reply);
   ASSERT_GT(processes_mentioning(ffmpeg.string()), 0);
   EXPECT_EQ(daemon->stop(SIGTERM, 20s), 0) << daemon->log();
-  EXPECT_EQ(processes_mentioning(ffmpeg.string()), 0) << "the conversion is cancelled with the daemon";
-  EXPECT_EQ(processes_mentioning(kHangingChild), 0);
+  EXPECT_TRUE(gone(ffmpeg.string())) << "the conversion is cancelled with the daemon";
+  EXPECT_TRUE(gone(hanging_child(318)));
   reply.wait();
 }
 
