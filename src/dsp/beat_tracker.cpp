@@ -39,6 +39,16 @@ constexpr float kFitFloor = 0.45F, kFitFull = 0.85F;
 constexpr float kFitLost = 0.3F;     // below this while onsets keep coming, beats stop
 constexpr double kFitSeconds = 1.0;  // smoothing of the grid fit
 constexpr int kFitBeats = 12;
+constexpr int kFitBreakBeats = 4;  // this many grid points in a row without an onset are a break ...
+constexpr int kFitAfterBreak = 4;  // ... which the grid fit forgets once this many points have followed it,
+constexpr int kGrooveBeats = 16;   // in a groove: four bars at one tempo (chance runs in beatless material are shorter)
+// Reported tempo: the least-squares slope of the last committed beats'
+// positions. The autocorrelation's period is only as precise as its 3 s
+// window and its peak's interpolation (±1 % on loose timing); the phase lock
+// makes the committed beats follow the music, so their spacing over the
+// last sixteen beats measures the tempo several times more finely.
+constexpr int kSpacingMinBeats = 6;
+constexpr double kSpacingAgreement = 0.02;      // used only within 2 % of the tracked period
 constexpr double kFitToleranceSeconds = 0.027;  // an onset this close to a grid point counts
 constexpr std::uint64_t kFitEvery = 4;          // frames between grid-fit judgements
 constexpr double kStabilitySeconds = 1.0;       // memory of tempo-estimate agreement
@@ -58,6 +68,13 @@ constexpr int kLevelMinPoints = 6;            // grid points it needs (one loud 
 constexpr float kAlternateWeak = 0.4F;        // weaker/stronger half of the grid below which a tempo looks too fast
 constexpr float kLevelPenalty = 0.5F;         // largest score reduction from the cue
 constexpr double kLevelNeighbourhood = 0.03;  // a relative's score peak is searched within ±3 %
+// Metrical level from the subdivisions (see subdivision): a beat is rarely
+// split into eight even pulses; when the odd eighths of a candidate period
+// repeat as strongly as the period itself, the pulse is the sixteenths of a
+// beat twice as fast.
+constexpr float kDenseFrom = 0.5F, kDenseFull = 0.9F;  // odd-eighths strength relative to the period
+constexpr float kDensePenalty = 0.5F;
+constexpr double kPeakSearch = 2.0;  // frames either side searched for an autocorrelation peak
 
 // Whether a tempo ratio is a change of metrical level (2:1, 1:2, 3:2, 2:3).
 bool is_metrical_relative(double ratio) {
@@ -83,7 +100,9 @@ BeatTracker::BeatTracker(double frame_rate, std::uint32_t hop, double odf_delay_
     : s_(settings), frame_rate_(frame_rate), hop_(hop), odf_delay_(odf_delay_frames) {
   min_lag_ = static_cast<std::size_t>(std::floor(60.0 * frame_rate / s_.max_bpm));
   max_lag_ = static_cast<std::size_t>(std::ceil(60.0 * frame_rate / s_.min_bpm));
-  acf_lo_ = std::max<std::size_t>(1, min_lag_ / 2);
+  // Lags down to a quarter of the fastest beat: the subdivision cue looks at
+  // the eighths of slow candidates (an eighth of a 100 BPM beat).
+  acf_lo_ = std::max<std::size_t>(1, min_lag_ / 4);
   acf_hi_ = 2 * max_lag_ + 2;
   const double comb_beats = std::max(s_.comb_beats, static_cast<double>(kFitBeats));
   const auto comb_span = static_cast<std::size_t>((comb_beats + 2.0) * static_cast<double>(max_lag_) + odf_delay_);
@@ -230,15 +249,67 @@ float BeatTracker::alternation(double period) const noexcept {
   return std::max(even, odd) > kMinEnergy ? std::min(even, odd) / std::max(even, odd) : -1.0F;
 }
 
+float BeatTracker::acf_peak(double lag) const noexcept {
+  float peak = 0.0F;
+  for (double d = -kPeakSearch; d <= kPeakSearch; d += 1.0) peak = std::max(peak, acf(lag + d));
+  return peak;
+}
+
+float BeatTracker::subdivision(double lag) const noexcept {
+  const double eighth = lag / 8.0;
+  if (eighth - kPeakSearch < static_cast<double>(acf_lo_)) return -1.0F;
+  const float period = acf_peak(lag);
+  if (period <= kMinEnergy) return -1.0F;
+  float odd = 0.0F;
+  for (const double j : {1.0, 3.0, 5.0, 7.0}) odd += acf_peak(j * eighth);
+  return 0.25F * odd / period;
+}
+
 float BeatTracker::level_factor(double lag) const noexcept {
+  float factor = 1.0F;
   // Every other grid point weak: the beat is half this fast (a double tempo
   // puts every second grid point on the off-beat eighths).
   const float alternate = alternation(lag);
-  if (alternate < 0.0F) return 1.0F;
-  return 1.0F - kLevelPenalty * std::clamp((kAlternateWeak - alternate) / kAlternateWeak, 0.0F, 1.0F);
+  if (alternate >= 0.0F) {
+    factor -= kLevelPenalty * std::clamp((kAlternateWeak - alternate) / kAlternateWeak, 0.0F, 1.0F);
+  }
+  // Eight even pulses per beat: the beat is twice this fast (a half tempo
+  // makes the sixteenths its thirty-seconds).
+  const float dense = subdivision(lag);
+  if (dense >= 0.0F)
+    factor *= 1.0F - kDensePenalty * std::clamp((dense - kDenseFrom) / (kDenseFull - kDenseFrom), 0.0F, 1.0F);
+  return factor;
 }
 
 float BeatTracker::level_score(double lag) const noexcept { return tempo_score(lag) * level_factor(lag); }
+
+void BeatTracker::forget_beat_spacing() noexcept {
+  spacing_count_ = 0;
+  spacing_period_ = 0.0;
+}
+
+void BeatTracker::note_beat_spacing(double pos) noexcept {
+  spacing_pos_[spacing_next_] = pos;
+  spacing_next_ = (spacing_next_ + 1) % spacing_pos_.size();
+  spacing_count_ = std::min(spacing_count_ + 1, spacing_pos_.size());
+  spacing_period_ = 0.0;
+  if (spacing_count_ < static_cast<std::size_t>(kSpacingMinBeats)) return;
+  // Oldest first: beat k at position x_k; slope of x over k.
+  const std::size_t n = spacing_count_;
+  const std::size_t first = (spacing_next_ + spacing_pos_.size() - n) % spacing_pos_.size();
+  const double mean_k = 0.5 * static_cast<double>(n - 1);
+  double mean_x = 0.0;
+  for (std::size_t k = 0; k < n; ++k) mean_x += spacing_pos_[(first + k) % spacing_pos_.size()];
+  mean_x /= static_cast<double>(n);
+  double sxy = 0.0, sxx = 0.0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double dk = static_cast<double>(k) - mean_k;
+    sxy += dk * (spacing_pos_[(first + k) % spacing_pos_.size()] - mean_x);
+    sxx += dk * dk;
+  }
+  const double slope = sxy / sxx;
+  if (std::fabs(slope / period_ - 1.0) < kSpacingAgreement) spacing_period_ = slope;
+}
 
 void BeatTracker::estimate_tempo() noexcept {
   if (acf_zero_ <= kMinEnergy * kMinEnergy) {
@@ -352,6 +423,7 @@ void BeatTracker::estimate_tempo() noexcept {
       period_ = estimate;
       candidate_votes_ = 0;
       beats_at_period_ = 0;
+      forget_beat_spacing();
       // The smoothed grid fit described the old grid; the new one is judged
       // afresh over the onsets already heard, unsmoothed until its first beat
       // (while its phase settles).
@@ -419,6 +491,7 @@ void BeatTracker::track_phase() noexcept {
     if (free_pos >= 0.0 && free_score > kRelockMargin * locked_raw) {
       predicted_ = free_pos;
       relock_votes_ = 0;
+      forget_beat_spacing();
     }
   }
   // A much better phase elsewhere (locked onto off-beats, or the music
@@ -437,6 +510,7 @@ void BeatTracker::track_phase() noexcept {
     if (relock_votes_ >= needed) {
       predicted_ = free_pos;
       relock_votes_ = 0;
+      forget_beat_spacing();
     }
   }
   // Never two beats closer than kMinBeatSpacing periods.
@@ -454,19 +528,36 @@ void BeatTracker::judge_grid_fit() noexcept {
   const auto n = static_cast<double>(frame_ - 1);
   const double tolerance = kFitToleranceSeconds * frame_rate_;
   int points = 0, hits = 0;
+  int misses_in_a_row = 0;
   for (int j = 1; j <= kFitBeats; ++j) {
     const double g = predicted_ - j * period_ - (odf_delay_ - 1.0);
     if (g > n - tolerance) continue;  // not judged until the window around it has been heard
     // Grid points before the music started (a lead-in, the silence before a
     // track) are not misses: there was nothing to hit.
     if (g < 0.0 || g < music_start_ - tolerance) break;
-    ++points;
+    bool hit = false;
     for (std::size_t k = 0; k < onset_count_; ++k) {
       const auto f = static_cast<double>(onset_frames_[k]);
       if (std::fabs(f - g) <= tolerance) {
-        ++hits;
+        hit = true;
         break;
       }
+    }
+    ++points;
+    if (hit) {
+      ++hits;
+      misses_in_a_row = 0;
+      continue;
+    }
+    // Nor are the points of a break in a groove (a breakdown, a pause)
+    // before the groove came back: once the grid has hit at least
+    // kFitAfterBreak points since, a run of misses that long ends the window
+    // -- otherwise the beat would stay dark for a dozen beats after the drums
+    // return. (Only after a groove: in beatless material every run of misses
+    // would be a "break", and chance hits after it a beat.)
+    if (++misses_in_a_row >= kFitBreakBeats && grooved_ && points - misses_in_a_row >= kFitAfterBreak) {
+      points -= misses_in_a_row;
+      break;
     }
   }
   if (points == 0) return;
@@ -521,7 +612,10 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
 
   onset_rate_ =
       rate_decay_ * onset_rate_ + (in.onset_detected ? (1.0F - rate_decay_) * static_cast<float>(frame_rate_) : 0.0F);
-  if (!audible) music_started_ = false;
+  if (!audible) {
+    music_started_ = false;
+    grooved_ = false;
+  }
   if (in.onset_detected) {
     if (!music_started_) {
       music_started_ = true;
@@ -555,6 +649,7 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
   if (firing_ && (confidence_ < s_.confidence_off || period_ <= 0.0 || grid_lost)) {
     firing_ = false;
     beats_at_period_ = 0;  // whatever plays next, the old tempo is only a first guess
+    forget_beat_spacing();
   }
 
   if (period_ <= 0.0) {
@@ -573,7 +668,8 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
   phase_checked_ = false;
   refit_ = false;
   if (!firing_) return false;
-  ++beats_at_period_;
+  if (++beats_at_period_ >= kGrooveBeats) grooved_ = true;
+  note_beat_spacing(last_beat_pos_);
   beat_time_ = when;
   last_beat_time_ = when;
   next_beat_time_ = static_cast<std::uint64_t>(std::round(static_cast<double>(when) + period_ * hop_));
@@ -582,7 +678,7 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
 
 float BeatTracker::bpm() const noexcept {
   if (period_ <= 0.0 || confidence_ < 0.1F) return 0.0F;
-  return static_cast<float>(60.0 * frame_rate_ / period_);
+  return static_cast<float>(60.0 * frame_rate_ / (spacing_period_ > 0.0 ? spacing_period_ : period_));
 }
 
 float BeatTracker::phase(std::uint64_t now) const noexcept {

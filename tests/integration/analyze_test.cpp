@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -128,6 +131,40 @@ TEST_F(Analyze, ConfigurationChoosesTheDspSettings) {
   const auto frame = std::find_if(lines.begin(), lines.end(), [](const auto& o) { return o.at("type") == "frame"; });
   ASSERT_NE(frame, lines.end());
   EXPECT_EQ(frame->at("bands").size(), 12U);
+}
+
+// Dense sixteenth grooves from the evaluation corpus (scripts/eval), as
+// rendered audio: latin at 136.6 BPM (variant 1) and busy at 159 BPM with
+// fills (variant 3). Every sixteenth repeats about as strongly as the beat,
+// so the half tempo, whose two-beat lag is the bar, looks at least as
+// periodic; the tracker before the subdivision cue sat at half tempo on both
+// from the first bars.
+TEST_F(Analyze, DenseSixteenthGroovesAreTrackedAtTheBeatNotAtHalfTempo) {
+  ASSERT_EQ(std::system("command -v python3 >/dev/null && command -v sox >/dev/null"), 0)
+      << "the test needs python3 and sox (scripts/setup)";
+  for (const auto& [clip, variant] :
+       std::vector<std::pair<std::string, int>>{{"latin_140", 1}, {"busy_160_fills", 3}}) {
+    const auto out = dir_.path() / (clip + "_v" + std::to_string(variant));
+    const std::string gen = std::string("python3 ") + LUMINA_SOURCE_DIR + "/scripts/eval/gen_corpus.py " +
+                            out.string() + " " + std::to_string(variant) + " --only " + clip + " >/dev/null";
+    ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
+    nlohmann::json truth;
+    std::ifstream(out / (clip + ".json")) >> truth;
+    const double bpm = truth.at("segments").at(0).at("bpmStart");
+    const RunResult r =
+        run_luminad({"analyze", (out / (clip + ".wav")).string(), "--json"}, {}, std::chrono::seconds(60));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::size_t late_beats = 0, off_level = 0;
+    for (const auto& o : json_lines(r.output)) {
+      if (o.at("type") != "beat" || o.at("time").get<double>() < 8.0) continue;
+      ++late_beats;
+      if (std::fabs(o.at("bpm").get<double>() - bpm) > 0.01 * bpm) ++off_level;
+    }
+    EXPECT_GE(late_beats, static_cast<std::size_t>(20.0 * bpm / 60.0))
+        << clip << ": beats after 8 s (not at half tempo)";
+    EXPECT_EQ(off_level, 0U) << clip << " v" << variant << " at " << bpm
+                             << " BPM: beats after 8 s off by more than 1 %";
+  }
 }
 
 TEST_F(Analyze, MissingFileExitsOneNamingIt) {

@@ -11,11 +11,16 @@
 // if the period repeated, so a slow tempo is not beaten by its double just
 // for having been heard less (beats start from the first few hits). A tempo
 // whose grid alternates strong and weak points (the eighths) is marked down
-// against its half. A new tempo must win for a while before it replaces an
+// against its half, and one whose beat splits into eight even pulses (the
+// odd eighths of its period repeat as strongly as the period: sixteenths of
+// a beat twice as fast) against its double. A new tempo must win for a while before it replaces an
 // established one, and a change of metrical level (double, half, 3:2) or a
 // switch away from a grid that still fits must win by far more for far
 // longer (no octave flapping); sub-lag precision from parabolic
-// interpolation.
+// interpolation. The reported tempo is the spacing of the last sixteen fired
+// beats (least squares) once there are six within 2 % of the tracked period:
+// the phase lock makes them follow the music, so it is finer than the
+// autocorrelation's 3 s window (which wanders by ~1 % on loose timing).
 // Phase: every sub-hop a comb over the last six beat periods of novelty (kick
 // band weighted up) scores each candidate position of the next beat, weighted
 // towards the current prediction (phase lock); a clearly better phase
@@ -25,10 +30,13 @@
 // only, and reported at its predicted sample time.
 // Confidence: the share of the last twelve grid points since the music
 // started that had a detected onset near them (grid fit, judged afresh when
-// the tempo changes), while onsets keep coming: it falls in silence (fast),
+// the tempo changes; after four bars of groove, a break of four or more empty
+// points is forgotten once four points have followed it, so the beat returns
+// within a few beats of the drums), while onsets keep coming: it falls in silence (fast),
 // after a break (beat by beat: the grid flywheels for a few beats), and stays
 // low in beatless material; beats stop below it, and at once when onsets
 // keep coming but miss the grid.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -80,13 +88,17 @@ class BeatTracker {
   float mid_acf(double lag) const noexcept;
   float tempo_score(double lag) const noexcept;
   float alternation(double period) const noexcept;  // weaker/stronger of the grid's odd and even points
-  float level_factor(double lag) const noexcept;    // 0.5..1: lower when the grid alternates strong and weak
+  float acf_peak(double lag) const noexcept;        // largest acf within kPeakSearch frames (timing jitter)
+  float subdivision(double lag) const noexcept;     // odd eighths of the period against the period; -1: unknown
+  float level_factor(double lag) const noexcept;    // 0.25..1: lower when the grid alternates or is split in eight
   float level_score(double lag) const noexcept;     // tempo_score * level_factor
   float smoothed_at(double frame) const noexcept;   // smoothed novelty at an absolute frame index, interpolated
   void estimate_tempo() noexcept;
   void track_phase() noexcept;
   void judge_grid_fit() noexcept;
   std::uint64_t beat_time_at(double pos, std::uint64_t end_time) const noexcept;
+  void note_beat_spacing(double pos) noexcept;  // a fired beat's position: refits spacing_period_
+  void forget_beat_spacing() noexcept;          // the grid moved (new tempo, relock, stopped)
 
   BeatTrackerSettings s_;
   double frame_rate_;
@@ -133,6 +145,12 @@ class BeatTracker {
   bool refit_ = false;          // the tempo was replaced: the grid fit follows the raw share until the next beat
   bool music_started_ = false;  // an onset since the input was last inaudible
   double music_start_ = 0.0;    // frame of that first onset
+  bool grooved_ = false;        // a tempo has fired kGrooveBeats beats since the music started
+  // Positions of the last fired beats on one grid (circular) and the tempo
+  // their spacing gives (0 = not enough of them, or disagreeing with period_).
+  std::array<double, 16> spacing_pos_{};
+  std::size_t spacing_next_ = 0, spacing_count_ = 0;
+  double spacing_period_ = 0.0;
   float stability_ = 1.0F, stability_decay_ = 1.0F;  // share of recent tempo estimates agreeing with period_
   float conf_attack_ = 1.0F, conf_release_ = 1.0F, conf_silence_release_ = 1.0F;
   float confidence_ = 0.0F;
