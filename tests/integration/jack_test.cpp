@@ -1,5 +1,6 @@
 // luminad's PortAudio path against a real JACK server (dummy driver: no sound
 // card needed, but the process callback runs at true realtime pace).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -13,7 +14,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <numbers>
+#include <string>
 #include <vector>
 
 #include "daemon_process.hpp"
@@ -26,13 +29,22 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-// Starts `jackd -d dummy` under a private server name and stops it at the end.
+// Starts `jackd -d dummy` under a private server name and stops it at the
+// end. Its messages go to a log file, so a test can count its xruns.
 class JackServer {
  public:
   explicit JackServer(std::uint32_t rate = 48000, std::uint32_t period = 256)
-      : name_("lumina-test-" + std::to_string(getpid())) {
+      : name_("lumina-test-" + std::to_string(getpid())),
+        log_(std::filesystem::temp_directory_path() /
+             ("lumina-jackd-" + std::to_string(getpid()) + "-" + std::to_string(next_id()) + ".log")) {
     pid_ = fork();
     if (pid_ == 0) {
+      const int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+      }
       setenv("JACK_NO_START_SERVER", "1", 1);
       const std::string r = std::to_string(rate), p = std::to_string(period);
       execlp("jackd", "jackd", "--no-realtime", "-n", name_.c_str(), "-d", "dummy", "-r", r.c_str(), "-p", p.c_str(),
@@ -43,7 +55,11 @@ class JackServer {
     const std::string wait = "JACK_DEFAULT_SERVER=" + name_ + " jack_wait -w -t 10 >/dev/null 2>&1";
     ready_ = std::system(wait.c_str()) == 0;
   }
-  ~JackServer() { stop(); }
+  ~JackServer() {
+    stop();
+    std::error_code ignored;
+    std::filesystem::remove(log_, ignored);
+  }
   void stop(int sig = SIGTERM) {
     if (pid_ > 0) {
       kill(pid_, sig);
@@ -56,9 +72,22 @@ class JackServer {
   void resume() { kill(pid_, SIGCONT); }
   bool ready() const { return ready_; }
   const std::string& name() const { return name_; }
+  // Cycles the server reported as xruns so far (a client, or the server,
+  // missed its deadline).
+  int xruns() const {
+    std::ifstream in(log_);
+    int count = 0;
+    for (std::string line; std::getline(in, line);) count += line.find("XRun") != std::string::npos ? 1 : 0;
+    return count;
+  }
 
  private:
+  static int next_id() {
+    static int id = 0;
+    return ++id;
+  }
   std::string name_;
+  std::filesystem::path log_;
   pid_t pid_ = -1;
   bool ready_ = false;
 };
@@ -68,9 +97,9 @@ TEST(JackIntegration, PortAudioRunsLuminadAtTheServersRealtimePace) {
   ASSERT_TRUE(jack.ready()) << "jackd -d dummy did not start (is jackd2 installed?)";
   UdpReceiver udp;
   DaemonProcess daemon(Env{{"JACK_DEFAULT_SERVER", jack.name()},
-                        {"LUMINA_AUDIO_BACKEND", "portaudio"},
-                        {"LUMINA_AUDIO_DEVICE", "default"},
-                        {"LUMINA_ARTNET_TARGETS", "127.0.0.1:" + std::to_string(udp.port())}});
+                           {"LUMINA_AUDIO_BACKEND", "portaudio"},
+                           {"LUMINA_AUDIO_DEVICE", "default"},
+                           {"LUMINA_ARTNET_TARGETS", "127.0.0.1:" + std::to_string(udp.port())}});
   ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
 
   const json h1 = json::parse(http_request(daemon.port(), "GET", "/health").body);
@@ -155,19 +184,23 @@ TEST(JackIntegration, SurvivesTheServerBeingKilledDuringFilePlaybackAndRecoversW
   ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
   ASSERT_EQ(status_of(daemon)["audio"]["backend"], "portaudio") << daemon.log();
   std::vector<float> tone(60 * 48000);  // 60 s: still playing when the server is back
-  for (std::size_t i = 0; i < tone.size(); ++i) tone[i] = 0.3F * std::sin(2.0F * std::numbers::pi_v<float> * 220.0F * i / 48000.0F);
+  for (std::size_t i = 0; i < tone.size(); ++i)
+    tone[i] = 0.3F * std::sin(2.0F * std::numbers::pi_v<float> * 220.0F * i / 48000.0F);
   write_wav(daemon.data_dir() / "media" / "long.wav", tone);
   WsClient ws(daemon.port());
   ASSERT_TRUE(ws.connected());
   play_media_file(ws, "long.wav");
-  ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["file"]["position"].get<double>() > 0.5; }, 10s))
+  ASSERT_TRUE(wait_status(
+      daemon, [](const json& s) { return s["file"]["position"].get<double>() > 0.5; }, 10s))
       << status_of(daemon).dump(2);
 
   // Kill the audio server outright: luminad must keep running on its null
   // clock, and the file goes on playing (position advances, no underruns).
   jack->stop(SIGKILL);
-  ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["audio"]["backend"] == "null" && s["audio"]["recovering"] == true; }, 10s))
-      << status_of(daemon).dump(2) << "\n" << daemon.log();
+  ASSERT_TRUE(wait_status(
+      daemon, [](const json& s) { return s["audio"]["backend"] == "null" && s["audio"]["recovering"] == true; }, 10s))
+      << status_of(daemon).dump(2) << "\n"
+      << daemon.log();
   const json lost = status_of(daemon);
   EXPECT_GE(lost["audio"]["streamsLost"].get<int>(), 1);
   // DMX keeps flowing and the server answers while the device is gone.
@@ -187,12 +220,15 @@ TEST(JackIntegration, SurvivesTheServerBeingKilledDuringFilePlaybackAndRecoversW
   // closing the dead stream; see docs/architecture.md).
   jack = std::make_unique<JackServer>();
   ASSERT_TRUE(jack->ready());
-  ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["audio"]["backend"] != "null" && s["audio"]["recovering"] == false; }, 30s))
-      << status_of(daemon).dump(2) << "\n" << daemon.log();
+  ASSERT_TRUE(wait_status(
+      daemon, [](const json& s) { return s["audio"]["backend"] != "null" && s["audio"]["recovering"] == false; }, 30s))
+      << status_of(daemon).dump(2) << "\n"
+      << daemon.log();
   const json a = status_of(daemon);
   std::this_thread::sleep_for(1s);
   const json b = status_of(daemon);
-  EXPECT_GT(b["audio"]["frames"].get<double>(), a["audio"]["frames"].get<double>() + 20000) << "JACK drives audio again";
+  EXPECT_GT(b["audio"]["frames"].get<double>(), a["audio"]["frames"].get<double>() + 20000)
+      << "JACK drives audio again";
   EXPECT_EQ(b["file"]["state"], "playing");
   EXPECT_GT(b["file"]["position"].get<double>(), a["file"]["position"].get<double>()) << "and the file with it";
   EXPECT_EQ(b["audio"]["underruns"], 0) << "no file data was late at any point";
@@ -216,8 +252,10 @@ TEST(JackIntegration, BridgesAStalledServerWithTheNullClockAndReturnsWhenItResum
   // The server stops calling back but stays alive (a stalled device): after
   // the stall timeout the null clock carries audio time, and DMX never stops.
   jack.pause();
-  ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["audio"]["backend"] == "null"; }, 15s))
-      << status_of(daemon).dump(2) << "\n" << daemon.log();
+  ASSERT_TRUE(wait_status(
+      daemon, [](const json& s) { return s["audio"]["backend"] == "null"; }, 15s))
+      << status_of(daemon).dump(2) << "\n"
+      << daemon.log();
   const json bridged = status_of(daemon);
   EXPECT_GE(bridged["audio"]["streamsLost"].get<int>(), 1);
   std::this_thread::sleep_for(1s);
@@ -233,16 +271,21 @@ TEST(JackIntegration, BridgesAStalledServerWithTheNullClockAndReturnsWhenItResum
   ASSERT_FALSE(later.empty()) << "GET /api/status answered\n" << daemon.log();
   // Loose bound: a loaded machine may make the null clock skip blocks (counted as xruns).
   EXPECT_GT(later["audio"]["frames"].get<double>(), bridged["audio"]["frames"].get<double>() + 9600)
-      << "the null clock keeps audio time moving\n" << later.dump(2) << "\n" << daemon.log();
+      << "the null clock keeps audio time moving\n"
+      << later.dump(2) << "\n"
+      << daemon.log();
 
   // The server resumes: luminad goes back to it by itself.
   jack.resume();
-  ASSERT_TRUE(wait_status(daemon, [](const json& s) { return s["audio"]["backend"] != "null" && s["audio"]["recovering"] == false; }, 40s))
-      << status_of(daemon).dump(2) << "\n" << daemon.log();
+  ASSERT_TRUE(wait_status(
+      daemon, [](const json& s) { return s["audio"]["backend"] != "null" && s["audio"]["recovering"] == false; }, 40s))
+      << status_of(daemon).dump(2) << "\n"
+      << daemon.log();
   const json a = status_of(daemon);
   std::this_thread::sleep_for(1s);
   const json b = status_of(daemon);
-  EXPECT_GT(b["audio"]["frames"].get<double>(), a["audio"]["frames"].get<double>() + 20000) << "JACK drives audio again";
+  EXPECT_GT(b["audio"]["frames"].get<double>(), a["audio"]["frames"].get<double>() + 20000)
+      << "JACK drives audio again";
   auto code = daemon.stop(SIGTERM, 10s);
   ASSERT_TRUE(code.has_value()) << daemon.log();
   EXPECT_EQ(*code, 0) << daemon.log();
@@ -255,7 +298,8 @@ pid_t start_recording(const std::string& server, const std::string& path, int se
     setenv("JACK_DEFAULT_SERVER", server.c_str(), 1);
     setenv("JACK_NO_START_SERVER", "1", 1);
     const std::string d = std::to_string(seconds);
-    execlp("jack_rec", "jack_rec", "-f", path.c_str(), "-d", d.c_str(), "-b", "32", port.c_str(), static_cast<char*>(nullptr));
+    execlp("jack_rec", "jack_rec", "-f", path.c_str(), "-d", d.c_str(), "-b", "32", port.c_str(),
+           static_cast<char*>(nullptr));
     _exit(127);
   }
   return pid;
@@ -277,7 +321,7 @@ std::vector<float> read_mono(const std::string& path) {
 // the recording must be the file, sample for sample (no gaps, no repeats),
 // and the transport actions must not click.
 TEST(JackIntegration, FilePlaybackArrivesIntactAtTheOutputPort) {
-  JackServer jack;
+  JackServer jack(48000, 1024);  // 21 ms cycles: fewer load xruns on a shared machine
   ASSERT_TRUE(jack.ready());
   TempDir work;
   const std::string config = (work.path() / "luminad.json").string();
@@ -297,7 +341,9 @@ TEST(JackIntegration, FilePlaybackArrivesIntactAtTheOutputPort) {
 
   WsClient ws(daemon.port());
   ASSERT_TRUE(ws.connected());
-  auto request = [&](const std::string& type, const json& payload = json::object()) { return ws.request(type, payload); };
+  auto request = [&](const std::string& type, const json& payload = json::object()) {
+    return ws.request(type, payload);
+  };
   std::string file_id;
   const json sources = request("audio_list_sources");
   for (const auto& item : sources["payload"]["items"]) {
@@ -307,15 +353,28 @@ TEST(JackIntegration, FilePlaybackArrivesIntactAtTheOutputPort) {
   ASSERT_EQ(request("audio_set_source", {{"sourceId", file_id}})["type"], "ack");
   ASSERT_EQ(request("audio_start")["payload"]["state"], "running");
 
-  // Pass 1: plain playback to the end.
+  // Pass 1: plain playback to the end. jackd runs without realtime priority
+  // on a shared machine, so any client -- the recorder too -- can miss a
+  // cycle under load; the server then drops that period from the recording
+  // whatever luminad played, and the take proves nothing about luminad. Such
+  // a take is recorded again (at most five takes); luminad's own underruns
+  // are checked below regardless.
   const std::string intact = (work.path() / "intact.wav").string();
-  const pid_t rec1 = start_recording(jack.name(), intact, 4, "PortAudio:out_0");
-  std::this_thread::sleep_for(700ms);  // let jack_rec connect
-  ASSERT_EQ(request("audio_file_play")["type"], "ack");
   int status = 0;
-  waitpid(rec1, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "jack_rec failed";
-  const std::vector<float> recorded = read_mono(intact);
+  std::vector<float> recorded;
+  for (int take = 1;; ++take) {
+    ASSERT_EQ(request("audio_file_stop")["type"], "ack");  // from the start
+    const int xruns_before = jack.xruns();
+    const pid_t rec1 = start_recording(jack.name(), intact, 4, "PortAudio:out_0");
+    std::this_thread::sleep_for(700ms);  // let jack_rec connect
+    ASSERT_EQ(request("audio_file_play")["type"], "ack");
+    waitpid(rec1, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "jack_rec failed";
+    if (jack.xruns() == xruns_before) break;
+    ASSERT_LT(take, 5) << "JACK reported xruns in all five takes: the machine is too loaded to judge the recording";
+    std::cerr << "take " << take << ": JACK reported an xrun (machine load), recording again\n";
+  }
+  recorded = read_mono(intact);
   ASSERT_GT(recorded.size(), static_cast<std::size_t>(frames));
 
   // Align: the lag where the recording matches the source after the 5 ms fade-in.
@@ -356,7 +415,8 @@ TEST(JackIntegration, FilePlaybackArrivesIntactAtTheOutputPort) {
   ASSERT_FALSE(transitions.empty());
   // The largest step of the tone itself is 0.5 · 2π · 440 / 48000 ≈ 0.029; a click is a step toward 0.5.
   float max_step = 0;
-  for (std::size_t i = 1; i < transitions.size(); ++i) max_step = std::max(max_step, std::fabs(transitions[i] - transitions[i - 1]));
+  for (std::size_t i = 1; i < transitions.size(); ++i)
+    max_step = std::max(max_step, std::fabs(transitions[i] - transitions[i - 1]));
   EXPECT_LT(max_step, 0.04F);
   // Underruns are luminad's own (the reader fell behind) and must not happen.
   // JACK xruns depend on the machine's load (jackd here runs without realtime
