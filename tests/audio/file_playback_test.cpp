@@ -187,7 +187,11 @@ TEST(FilePlayback, SeekContinuesAtTheTargetWithoutStaleReadAhead) {
   EXPECT_LT(rig.left[probe], expected_min + 0.06F);
   const FileStatus s = rig.controller.file_status();
   EXPECT_GT(s.position, 72000U);
-  EXPECT_LT(s.position, 72000U + 21 * 256);
+  // At most what can have played from the target: the seek applies when the
+  // fade-out block ends, so the second block (when the reader had the target
+  // ready in time, as it may under a slow sanitizer run) and the 20 blocks;
+  // stale read-ahead would count thousands of frames more.
+  EXPECT_LE(s.position, 72000U + 21 * 256);
 }
 
 TEST(FilePlayback, PauseFadesOutAndResumesWhereItStopped) {
