@@ -101,7 +101,8 @@ BeatTracker::BeatTracker(double frame_rate, std::uint32_t hop, double odf_delay_
   min_lag_ = static_cast<std::size_t>(std::floor(60.0 * frame_rate / s_.max_bpm));
   max_lag_ = static_cast<std::size_t>(std::ceil(60.0 * frame_rate / s_.min_bpm));
   // Lags down to a quarter of the fastest beat: the subdivision cue looks at
-  // the eighths of slow candidates (an eighth of a 100 BPM beat).
+  // the eighths of slow candidates (up to ~94 BPM at 375 frames a second,
+  // where an eighth less the peak search is still a kept lag).
   acf_lo_ = std::max<std::size_t>(1, min_lag_ / 4);
   acf_hi_ = 2 * max_lag_ + 2;
   const double comb_beats = std::max(s_.comb_beats, static_cast<double>(kFitBeats));
