@@ -51,9 +51,22 @@ class JackServer {
              static_cast<char*>(nullptr));
       _exit(127);
     }
-    // jack_wait -w blocks until the named server is up (bounded by -t seconds).
-    const std::string wait = "JACK_DEFAULT_SERVER=" + name_ + " jack_wait -w -t 10 >/dev/null 2>&1";
-    ready_ = std::system(wait.c_str()) == 0;
+    // Polls until the server accepts a client, for up to 10 s while jackd
+    // lives. jack_wait -w alone is not enough: it gives up on the first
+    // failed open, and an open can fail while the server is still starting.
+    // The probe client has a name of its own (see the RESOURCE_LOCK note in
+    // CMakeLists.txt: client sockets are named after the client only).
+    const std::string check = "JACK_NO_START_SERVER=1 JACK_DEFAULT_SERVER=" + name_ +
+                              " jack_wait -w -t 2 -n lumina-probe-" + std::to_string(getpid()) + " >/dev/null 2>&1";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!ready_ && std::chrono::steady_clock::now() < deadline) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;  // jackd exited: its log says why
+        break;
+      }
+      ready_ = std::system(check.c_str()) == 0;
+      if (!ready_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   ~JackServer() {
     stop();
