@@ -12,6 +12,12 @@ clip NAME.wav the generator writes:
 Usage: gen_corpus.py OUTDIR [VARIANT] [--only NAME]
 VARIANT 0 (default) is the reference corpus; other numbers give a held-out
 variant: other drum samples and timing, tempi scaled by up to ±8 %.
+VARIANT 4 and up also lay a music bed under the drums: a sawtooth bass
+note per bar and a chord of detuned sawtooth pairs per two bars, as in
+most produced music. Its sustained harmonics beat against each other
+within the analysis bins (the flux flutters at the bass's fundamental and
+at the detuning), which drum-only clips never test. The bass's note
+changes (bar starts) are labelled onsets.
 --only NAME writes just that clip (e.g. for an integration test).
 """
 import array
@@ -231,6 +237,38 @@ def merge_onsets(times, within=0.030):
     return merged
 
 
+def render_bed(outdir, spec, beats, bars, duration, rng):
+    """The music bed (VARIANT >= 4): returns a mono wav path and the note-change times."""
+    root = rng.choice([41.2, 43.65, 46.25, 49.0, 51.9, 55.0])
+    progression = [1.0, 4.0 / 3.0, 1.5, 1.2]  # I IV V iii-ish, one step per bar
+    parts, changes = [], []
+    for bar in range(bars):
+        start, end = beats[4 * bar], beats[4 * bar + 4]
+        f = root * progression[bar % len(progression)]
+        part = os.path.join(outdir, '%s.bed%03d.wav' % (spec['name'], bar))
+        # Bass: a sawtooth note for the whole bar; chord: root position triad
+        # two octaves up, each note a pair of saws 0.3 % apart.
+        chord = []
+        for ratio in (4.0, 5.0, 6.0):
+            chord += ['sawtooth', '%.3f' % (f * ratio * 0.9985), 'sawtooth', '%.3f' % (f * ratio * 1.0015)]
+        sox('-r', str(SR), '-n', '-c', '1', part + '.bass.wav', 'synth', '%.4f' % (end - start), 'sawtooth',
+            '%.3f' % f, 'lowpass', '1200', 'fade', 't', '0.004', '%.4f' % (end - start), '0.02')
+        sox('-r', str(SR), '-c', '6', '-n', '-c', '1', part + '.chord.wav', 'synth', '%.4f' % (end - start), *chord,
+            'remix', '-', 'lowpass', '3000', 'fade', 't', '0.2', '%.4f' % (end - start), '0.02')
+        sox('-m', '-v', '0.5', part + '.bass.wav', '-v', '0.08', part + '.chord.wav', part)
+        os.remove(part + '.bass.wav')
+        os.remove(part + '.chord.wav')
+        parts.append(part)
+        changes.append(start)
+    lead = os.path.join(outdir, '%s.bedlead.wav' % spec['name'])
+    sox('-r', str(SR), '-n', '-c', '1', lead, 'trim', '0', '%.4f' % beats[0])
+    bed = os.path.join(outdir, '%s.bed.wav' % spec['name'])
+    sox(lead, *parts, bed, 'pad', '0', '%.4f' % max(0.0, duration - beats[4 * bars]))
+    for path in parts + [lead]:
+        os.remove(path)
+    return bed, changes
+
+
 def render_clip(outdir, spec, kit, variant=0):
     name = spec['name']
     rng = random.Random(zlib.crc32(name.encode()) + 7919 * variant)
@@ -259,6 +297,14 @@ def render_clip(outdir, spec, kit, variant=0):
     wav = os.path.join(outdir, name + '.wav')
     dry = os.path.join(outdir, name + '.dry.wav')
     write_wav(dry, out)
+    if variant >= 4:
+        bed, changes = render_bed(outdir, spec, beats, bars, duration, rng)
+        drums = dry + '.drums.wav'
+        os.rename(dry, drums)
+        sox('-m', '-v', '1.0', drums, '-v', str(spec.get('bed_gain', 0.35)), bed, dry)
+        os.remove(drums)
+        os.remove(bed)
+        onsets += changes
     finish(dry, wav, spec, duration, outdir)
     os.remove(dry)
     with open(os.path.join(outdir, name + '.onsets'), 'w') as f:

@@ -28,6 +28,7 @@ Usage: score.py LUMINAD CORPUS [WORKDIR]
 """
 import bisect
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -234,9 +235,14 @@ def main():
         fmt(100.0 * len(right_level) / len(tempo_errors_l) if tempo_errors_l else None, '%.1f'),
         fmt(100.0 * sum(e <= 0.5 for e in right_level) / len(right_level) if right_level else None, '%.1f'),
         fmt(pct(right_level, 0.9), '%.2f')))
-    print('  first correct beat      luminad median %s s, ≤ 2 s in %d/%d clips   aubio median %s s, ≤ 2 s in %d/%d' % (
-        fmt(pct([f if f is not None else 1e9 for f in firsts_l], 0.5)), sum(f is not None and f <= 2.0 for f in firsts_l),
-        len(rows), fmt(pct([f if f is not None else 1e9 for f in firsts_a], 0.5)),
+    def median_first(firsts):
+        # Clips that never lock count as infinitely late; "never" if that is the median.
+        m = pct([f if f is not None else math.inf for f in firsts], 0.5)
+        return 'never' if m is not None and math.isinf(m) else fmt(m) + ' s'
+
+    print('  first correct beat      luminad median %s, ≤ 2 s in %d/%d clips   aubio median %s, ≤ 2 s in %d/%d' % (
+        median_first(firsts_l), sum(f is not None and f <= 2.0 for f in firsts_l),
+        len(rows), median_first(firsts_a),
         sum(f is not None and f <= 2.0 for f in firsts_a), len(rows)))
     print('  onset delay (ms)        luminad p50 %s p90 %s   aubio p50 %s p90 %s' % (
         fmt(1000 * pct(delays_l, 0.5), '%.1f'), fmt(1000 * pct(delays_l, 0.9), '%.1f'),

@@ -58,8 +58,12 @@ constexpr double kRateSeconds = 2.0;
 constexpr double kConfAttackSeconds = 0.4, kConfReleaseSeconds = 2.5, kConfSilenceSeconds = 0.25;
 constexpr float kMinEnergy = 1e-4F;
 constexpr float kBackbeatWeight = 0.5F;
-constexpr float kMinLagShare = 0.25F;    // per-lag energy floor, as a share of the zero-lag energy
-constexpr float kPhaseLowWeight = 0.5F;  // extra kick-band weight in the phase comb
+constexpr float kMinLagShare = 0.25F;  // per-lag energy floor, as a share of the zero-lag energy
+// Extra kick-band weight in the phase comb. 1.0 since the onset detector's
+// flux stopped counting the flutter of a kick's decaying low tone (see
+// kReferenceHoldSeconds there): a kick now adds only its attack, and at 0.5
+// dembow locked onto its off-beat snares.
+constexpr float kPhaseLowWeight = 1.0F;
 // Metrical level from the grid itself (see level_factor): when every other
 // point of a tempo's grid is much weaker than the rest, the beat is half as
 // fast (the grid is the eighths).
@@ -72,7 +76,10 @@ constexpr double kLevelNeighbourhood = 0.03;  // a relative's score peak is sear
 // split into eight even pulses; when the odd eighths of a candidate period
 // repeat as strongly as the period itself, the pulse is the sixteenths of a
 // beat twice as fast.
-constexpr float kDenseFrom = 0.5F, kDenseFull = 0.9F;  // odd-eighths strength relative to the period
+// Odd-eighths strength relative to the period. The attack-only flux has
+// narrower peaks, so the odd eighths of a dense groove's half tempo read
+// about 0.1 weaker than before; 0.4 keeps busy_160 at its beat.
+constexpr float kDenseFrom = 0.4F, kDenseFull = 0.9F;
 constexpr float kDensePenalty = 0.5F;
 constexpr double kPeakSearch = 2.0;  // frames either side searched for an autocorrelation peak
 

@@ -16,6 +16,17 @@ constexpr double kFilterHighHz = 22000.0;  // cymbals and hats reach far above 1
 // log(1 + γ|X|): γ = 1000 puts the knee at -60 dBFS, so the flux of anything
 // clearly audible is a ratio (level-independent) and hiss below it adds little.
 constexpr float kCompression = 1000.0F;
+// The flux compares each band with its maximum over the 20 ms before the
+// last kLag sub-hops, not with one past spectrum. Sustained harmonic sound
+// (a bass note, a chord of detuned saws) puts several partials in one bin
+// of a 21 ms window; they beat, and the bin's magnitude flutters at the
+// bass's fundamental (30-100 Hz) or the detuning. Against a single past
+// spectrum every upswing of that flutter was flux: onsets everywhere and a
+// novelty periodic at the flutter, which the beat tracker then followed
+// (beat F 0.33 with a bass under the drums). A rise above everything of
+// the last 20 ms is an attack; a flutter faster than 50 Hz never rises
+// above its own recent peaks. Two real attacks 20 ms apart are one onset anyway.
+constexpr double kReferenceHoldSeconds = 0.020;
 constexpr double kMinIntervalSeconds = 0.050;  // faster than 16ths at 180 BPM is a flam, not two onsets
 constexpr double kMedianSeconds = 0.25;
 constexpr double kPeakDecaySeconds = 3.0;  // onset strength normalises to the last few seconds
@@ -120,9 +131,11 @@ OnsetDetector::OnsetDetector(std::uint32_t sample_rate)
   groups_[static_cast<std::size_t>(OnsetBand::kLow)] = group(0.0, kLowBandHighHz);
   groups_[static_cast<std::size_t>(OnsetBand::kMid)] = group(kLowBandHighHz, kMidBandHighHz);
   groups_[static_cast<std::size_t>(OnsetBand::kHigh)] = group(kHighBandLowHz, 1e9);
-  log_bands_.assign((kLag + 1) * band_count_, 0.0F);
-
   const double rate = frame_rate();
+  reference_rows_ = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(kReferenceHoldSeconds * rate)));
+  log_bands_.assign((kLag + reference_rows_) * band_count_, 0.0F);
+  reference_.assign(band_count_, 0.0F);
+
   OnsetPicker::Settings full;
   full.median_frames = static_cast<std::uint32_t>(std::lround(kMedianSeconds * rate));
   full.min_interval = static_cast<std::uint32_t>(std::ceil(kMinIntervalSeconds * rate));
@@ -151,9 +164,8 @@ void OnsetDetector::process(std::uint64_t end_time) noexcept {
   fft_.execute();
   const auto spectrum = fft_.spectrum();
 
+  const std::size_t rows = kLag + reference_rows_;
   float* current = &log_bands_[row_ * band_count_];
-  const std::size_t ref_row = (row_ + 1) % (kLag + 1);  // the row written kLag sub-hops ago
-  const float* reference = &log_bands_[ref_row * band_count_];
   const float scale2 = magnitude_scale_ * magnitude_scale_;
   std::array<float, kOnsetBandCount> group_power{};
   for (std::size_t b = 0; b < band_count_; ++b) {
@@ -171,12 +183,17 @@ void OnsetDetector::process(std::uint64_t end_time) noexcept {
   float full = 0.0F;
   std::array<float, kOnsetBandCount> band_sum{};
   if (frames_seen_ >= kLag) {
+    std::fill(reference_.begin(), reference_.end(), 0.0F);
+    for (std::size_t back = kLag; back < rows; ++back) {
+      const float* past = &log_bands_[((row_ + rows - back) % rows) * band_count_];
+      for (std::size_t b = 0; b < band_count_; ++b) reference_[b] = std::max(reference_[b], past[b]);
+    }
     for (std::size_t b = 0; b < band_count_; ++b) {
       // Maximum over neighbouring bands of the reference: a partial that only
       // moves by one band (vibrato, a glide) is not an onset.
-      float ref = reference[b];
-      if (b > 0) ref = std::max(ref, reference[b - 1]);
-      if (b + 1 < band_count_) ref = std::max(ref, reference[b + 1]);
+      float ref = reference_[b];
+      if (b > 0) ref = std::max(ref, reference_[b - 1]);
+      if (b + 1 < band_count_) ref = std::max(ref, reference_[b + 1]);
       const float rise = std::max(0.0F, current[b] - ref);
       full += rise;
       for (std::size_t g = 0; g < kOnsetBandCount; ++g) {
@@ -185,7 +202,7 @@ void OnsetDetector::process(std::uint64_t end_time) noexcept {
     }
   }
   ++frames_seen_;
-  row_ = (row_ + 1) % (kLag + 1);
+  row_ = (row_ + 1) % rows;
 
   r.odf = full / static_cast<float>(band_count_);
   r.onset = full_picker_.update(r.odf);

@@ -104,4 +104,16 @@ inline void add_sine(std::vector<float>& out, double freq, float amplitude, doub
   }
 }
 
+// A band-limited sawtooth (harmonics up to `top_hz`), as a bass or a synth
+// pad plays it: many partials per analysis bin at low fundamentals.
+inline void add_saw(std::vector<float>& out, double freq, float amplitude, double top_hz = 4000.0) {
+  const auto harmonics = static_cast<int>(top_hz / freq);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double phase = 2.0 * std::numbers::pi * freq * static_cast<double>(i) / kRate;
+    double sum = 0.0;
+    for (int k = 1; k <= harmonics; ++k) sum += std::sin(k * phase) / k;
+    out[i] += amplitude * static_cast<float>(sum);
+  }
+}
+
 }  // namespace lumina::testing

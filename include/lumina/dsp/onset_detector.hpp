@@ -123,8 +123,10 @@ class OnsetDetector {
   std::size_t band_count_ = 0;
   // Filterbank bands [first, second) that make up each instrument band.
   std::array<std::pair<std::size_t, std::size_t>, kOnsetBandCount> groups_{};
-  static constexpr std::size_t kLag = 2;  // sub-hops between compared spectra
-  std::vector<float> log_bands_;          // (kLag + 1) rows of band_count_, circular by row
+  static constexpr std::size_t kLag = 2;  // sub-hops between the spectrum and its newest reference row
+  std::size_t reference_rows_ = 1;        // rows the reference takes its maximum over (see process)
+  std::vector<float> log_bands_;          // (kLag + reference_rows_) rows of band_count_, circular by row
+  std::vector<float> reference_;          // per band: the reference of the current flux
   std::size_t row_ = 0;
   std::size_t frames_seen_ = 0;
 
