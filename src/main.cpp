@@ -6,17 +6,18 @@
 #include <cstdlib>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "analyze.hpp"
 #include "cli.hpp"
+#include "crash_report.hpp"
 #include "daemon.hpp"
-#include "media_service.hpp"
 #include "lumina/audio/backend.hpp"
 #include "lumina/core/config.hpp"
 #include "lumina/core/logging.hpp"
 #include "lumina/core/version.hpp"
+#include "media_service.hpp"
 
 namespace {
 
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   // from per-thread arenas and stay in RSS as steps (seen in the soak). Fixed,
   // blocks of 128 KiB and more are always mapped and returned on free.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  lumina::install_crash_report();
   const auto parsed = lumina::parse_cli(std::vector<std::string>(argv + 1, argv + argc));
   if (const auto* err = std::get_if<lumina::CliError>(&parsed)) {
     std::cerr << "luminad: " << err->message << "\n";

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -87,6 +88,11 @@ std::optional<int> wait_exit(pid_t pid, std::chrono::milliseconds timeout, bool&
     if (r == pid) {
       exited = true;
       if (WIFEXITED(status)) return WEXITSTATUS(status);
+      // Not an exit: say how it ended (the test only sees "no exit code").
+      if (WIFSIGNALED(status)) {
+        std::cerr << "luminad (pid " << pid << ") was ended by signal " << WTERMSIG(status) << " ("
+                  << ::strsignal(WTERMSIG(status)) << ")" << (WCOREDUMP(status) ? ", core dumped" : "") << "\n";
+      }
       return std::nullopt;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

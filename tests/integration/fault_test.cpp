@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -175,6 +176,25 @@ TEST(FaultInjection, CorruptShowFileFallsBackToTheDefaultShowAndSaysSo) {
   EXPECT_EQ(receive_frames(udp, 40, is_artdmx), 40);
   EXPECT_TRUE(std::filesystem::exists(show)) << "the broken file is left for inspection";
   EXPECT_EQ(daemon.stop(SIGTERM, 20s), 0) << daemon.log();
+}
+
+// A crash is explained where the operator looks (stderr, i.e. the journal):
+// the signal and a backtrace, and the process still ends by that signal, so
+// systemd sees the crash (status, core dump, Restart=). A signal sent with
+// kill(2) runs the same handler a real fault does.
+TEST(FaultInjection, AFatalSignalIsReportedWithABacktraceAndStillEndsTheDaemon) {
+  DaemonProcess daemon(Env{{"LUMINA_AUDIO_BACKEND", "null"}, {"LUMINA_AUDIO_SOURCE", "synth:demo"}});
+  ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
+  EXPECT_FALSE(daemon.stop(SIGSEGV, 20s).has_value()) << "ended by the signal, not an exit: " << daemon.log();
+  EXPECT_FALSE(daemon.running());
+  const std::string log = daemon.log();
+  EXPECT_NE(log.find("luminad: fatal signal 11 (SIGSEGV), backtrace:"), std::string::npos) << log;
+  const auto header = log.find("backtrace:");
+  ASSERT_NE(header, std::string::npos);
+  std::istringstream frames(log.substr(header));
+  int own_frames = 0;
+  for (std::string line; std::getline(frames, line);) own_frames += line.find("luminad(") != std::string::npos;
+  EXPECT_GE(own_frames, 2) << "a backtrace through luminad's own code follows: " << log;
 }
 
 }  // namespace
