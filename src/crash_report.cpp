@@ -8,6 +8,11 @@
 #include <array>
 
 namespace lumina {
+
+// Sanitizer builds keep the sanitizers' own fatal-signal reports (they say more).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+void install_crash_report() noexcept {}
+#else
 namespace {
 
 constexpr int kMaxFrames = 64;
@@ -40,9 +45,6 @@ void report(int sig) noexcept {
 }  // namespace
 
 void install_crash_report() noexcept {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  return;  // the sanitizers report fatal signals themselves, with more detail
-#endif
   // backtrace() loads libgcc on its first call, which allocates: do that
   // now, not inside a handler.
   void* warm[1];
@@ -53,5 +55,6 @@ void install_crash_report() noexcept {
   sigemptyset(&action.sa_mask);
   for (const int sig : kFatalSignals) sigaction(sig, &action, nullptr);
 }
+#endif
 
 }  // namespace lumina

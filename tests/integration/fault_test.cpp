@@ -183,6 +183,9 @@ TEST(FaultInjection, CorruptShowFileFallsBackToTheDefaultShowAndSaysSo) {
 // systemd sees the crash (status, core dump, Restart=). A signal sent with
 // kill(2) runs the same handler a real fault does.
 TEST(FaultInjection, AFatalSignalIsReportedWithABacktraceAndStillEndsTheDaemon) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitizer builds keep the sanitizer's own fatal-signal report";
+#endif
   DaemonProcess daemon(Env{{"LUMINA_AUDIO_BACKEND", "null"}, {"LUMINA_AUDIO_SOURCE", "synth:demo"}});
   ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
   EXPECT_FALSE(daemon.stop(SIGSEGV, 20s).has_value()) << "ended by the signal, not an exit: " << daemon.log();
