@@ -13,7 +13,7 @@ Usage: gen_corpus.py OUTDIR [VARIANT] [--only NAME]
 VARIANT 0 (default) is the reference corpus; other numbers give a held-out
 variant: other drum samples and timing, tempi scaled by up to ±8 %.
 VARIANT 4 and up also lay a music bed under the drums: a sawtooth bass
-note per bar and a chord of detuned sawtooth pairs per two bars, as in
+note per bar and a chord of detuned sawtooth pairs on the same root, as in
 most produced music. Its sustained harmonics beat against each other
 within the analysis bins (the flux flutters at the bass's fundamental and
 at the detuning), which drum-only clips never test. The bass's note
@@ -32,6 +32,7 @@ import zlib
 
 SR = 48000
 LEAD_IN = 0.25  # seconds of silence before the first beat
+BED_GAIN = 0.35  # the music bed (VARIANT >= 4) under the drums
 
 
 # ---------------------------------------------------------------- voices
@@ -301,7 +302,7 @@ def render_clip(outdir, spec, kit, variant=0):
         bed, changes = render_bed(outdir, spec, beats, bars, duration, rng)
         drums = dry + '.drums.wav'
         os.rename(dry, drums)
-        sox('-m', '-v', '1.0', drums, '-v', str(spec.get('bed_gain', 0.35)), bed, dry)
+        sox('-m', '-v', '1.0', drums, '-v', str(BED_GAIN), bed, dry)
         os.remove(drums)
         os.remove(bed)
         onsets += changes

@@ -31,6 +31,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "corpus.hpp"
 #include "daemon_process.hpp"
 #include "loopback.hpp"
 #include "ws_client.hpp"
@@ -119,12 +120,7 @@ class AnalysisParity : public ::testing::Test {
 };
 
 TEST_F(AnalysisParity, DaemonPushesCarryTheSameDetectionsAsAnalyze) {
-  ASSERT_EQ(std::system("command -v python3 >/dev/null && command -v sox >/dev/null"), 0)
-      << "the test needs python3 and sox (scripts/setup)";
-  const std::string gen = std::string("python3 ") + LUMINA_SOURCE_DIR + "/scripts/eval/gen_corpus.py " +
-                          work.path().string() + " 0 --only " + kClip + " >/dev/null";
-  ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
-  const fs::path wav = work.path() / (std::string(kClip) + ".wav");
+  const fs::path wav = render_corpus_clip(work.path(), kClip, 0).wav;
 
   const Detections offline = run_analyze(wav);
   ASSERT_GT(offline.beats.size(), 30U);
@@ -133,15 +129,17 @@ TEST_F(AnalysisParity, DaemonPushesCarryTheSameDetectionsAsAnalyze) {
   // 60 pushes a second: two onsets (≥ 50 ms apart) never share one dsp_event.
   const fs::path config = work.path() / "luminad.json";
   std::ofstream(config) << R"({"telemetry": {"fps": 60}})";
-  daemon = std::make_unique<DaemonProcess>(Env{{"LUMINA_AUDIO_BACKEND", "null"}}, std::vector<std::string>{"--config", config.string()});
+  daemon = std::make_unique<DaemonProcess>(Env{{"LUMINA_AUDIO_BACKEND", "null"}},
+                                           std::vector<std::string>{"--config", config.string()});
   ASSERT_TRUE(daemon->wait_healthy()) << daemon->log();
 
   const std::string body = std::string("--") + kBoundary +
                            "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"groove.wav\"\r\n"
                            "Content-Type: audio/wav\r\n\r\n" +
                            read_all(wav) + "\r\n--" + kBoundary + "--\r\n";
-  const HttpResponse up = http_request(daemon->port(), "POST", "/upload", body,
-                                       {{"Content-Type", std::string("multipart/form-data; boundary=") + kBoundary}}, 120s);
+  const HttpResponse up =
+      http_request(daemon->port(), "POST", "/upload", body,
+                   {{"Content-Type", std::string("multipart/form-data; boundary=") + kBoundary}}, 120s);
   ASSERT_EQ(up.status, 200) << up.body;
   const std::string source = json::parse(up.body)["sourceId"];
 
@@ -207,7 +205,8 @@ TEST_F(AnalysisParity, DaemonPushesCarryTheSameDetectionsAsAnalyze) {
     if (t < kSkipSeconds) continue;
     const auto nearest = std::min_element(offline.beats.begin(), offline.beats.end(),
                                           [&](double a, double b) { return std::fabs(a - t) < std::fabs(b - t); });
-    if (nearest != offline.beats.end() && std::fabs(*nearest - t) <= tolerance) residual_ms.push_back((t - *nearest) * 1e3);
+    if (nearest != offline.beats.end() && std::fabs(*nearest - t) <= tolerance)
+      residual_ms.push_back((t - *nearest) * 1e3);
   }
   std::sort(residual_ms.begin(), residual_ms.end());
   std::cout << "clock offset " << start << " (" << best->second << "/" << votes << " polls)\n"

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "corpus.hpp"
 #include "daemon_process.hpp"
 #include "dsp/test_signals.hpp"
 
@@ -140,19 +141,14 @@ TEST_F(Analyze, ConfigurationChoosesTheDspSettings) {
 // periodic; the tracker before the subdivision cue sat at half tempo on both
 // from the first bars.
 TEST_F(Analyze, DenseSixteenthGroovesAreTrackedAtTheBeatNotAtHalfTempo) {
-  ASSERT_EQ(std::system("command -v python3 >/dev/null && command -v sox >/dev/null"), 0)
-      << "the test needs python3 and sox (scripts/setup)";
   for (const auto& [clip, variant] :
        std::vector<std::pair<std::string, int>>{{"latin_140", 1}, {"busy_160_fills", 3}}) {
-    const auto out = dir_.path() / (clip + "_v" + std::to_string(variant));
-    const std::string gen = std::string("python3 ") + LUMINA_SOURCE_DIR + "/scripts/eval/gen_corpus.py " +
-                            out.string() + " " + std::to_string(variant) + " --only " + clip + " >/dev/null";
-    ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
+    const CorpusClip rendered =
+        render_corpus_clip(dir_.path() / (clip + "_v" + std::to_string(variant)), clip, variant);
     nlohmann::json truth;
-    std::ifstream(out / (clip + ".json")) >> truth;
+    std::ifstream(rendered.meta) >> truth;
     const double bpm = truth.at("segments").at(0).at("bpmStart");
-    const RunResult r =
-        run_luminad({"analyze", (out / (clip + ".wav")).string(), "--json"}, {}, std::chrono::seconds(60));
+    const RunResult r = run_luminad({"analyze", rendered.wav.string(), "--json"}, {}, std::chrono::seconds(60));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     std::size_t late_beats = 0, off_level = 0;
     for (const auto& o : json_lines(r.output)) {
@@ -174,14 +170,6 @@ TEST_F(Analyze, DenseSixteenthGroovesAreTrackedAtTheBeatNotAtHalfTempo) {
 // on these two clips) and followed their flutter instead of the drums (beat
 // F 0.29 / 0.22).
 TEST_F(Analyze, DrumsOverHeldBassAndChordsKeepTheirOnsetsAndBeats) {
-  ASSERT_EQ(std::system("command -v python3 >/dev/null && command -v sox >/dev/null"), 0)
-      << "the test needs python3 and sox (scripts/setup)";
-  auto read_times = [](const std::filesystem::path& path) {
-    std::vector<double> times;
-    std::ifstream in(path);
-    for (double t; in >> t;) times.push_back(t);
-    return times;
-  };
   // Share of `a` with an entry of `b` within `tolerance` (each entry of b used once).
   auto matched_share = [](const std::vector<double>& a, std::vector<double> b, double tolerance) {
     std::size_t hits = 0;
@@ -196,16 +184,12 @@ TEST_F(Analyze, DrumsOverHeldBassAndChordsKeepTheirOnsetsAndBeats) {
     return a.empty() ? 0.0 : static_cast<double>(hits) / static_cast<double>(a.size());
   };
   for (const std::string clip : {"rock_120", "funk16_96"}) {
-    const auto out = dir_.path() / (clip + "_v4");
-    const std::string gen = std::string("python3 ") + LUMINA_SOURCE_DIR + "/scripts/eval/gen_corpus.py " +
-                            out.string() + " 4 --only " + clip + " >/dev/null";
-    ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
-    const auto true_onsets = read_times(out / (clip + ".onsets"));
-    const auto true_beats = read_times(out / (clip + ".beats"));
+    const CorpusClip rendered = render_corpus_clip(dir_.path() / (clip + "_v4"), clip, 4);
+    const auto true_onsets = read_times(rendered.onsets);
+    const auto true_beats = read_times(rendered.beats);
     ASSERT_FALSE(true_onsets.empty());
     ASSERT_FALSE(true_beats.empty());
-    const RunResult r =
-        run_luminad({"analyze", (out / (clip + ".wav")).string(), "--json"}, {}, std::chrono::seconds(60));
+    const RunResult r = run_luminad({"analyze", rendered.wav.string(), "--json"}, {}, std::chrono::seconds(60));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     std::vector<double> onsets, late_beats;
     for (const auto& o : json_lines(r.output)) {
