@@ -67,8 +67,11 @@ constexpr float kPhaseLowWeight = 1.0F;
 // Metrical level from the grid itself (see level_factor): when every other
 // point of a tempo's grid is much weaker than the rest, the beat is half as
 // fast (the grid is the eighths).
-constexpr double kLevelWindowSeconds = 8.0;   // novelty history the level cue looks at
-constexpr int kLevelMinPoints = 6;            // grid points it needs (one loud accent must not decide)
+constexpr double kLevelWindowSeconds = 8.0;  // novelty history the level cue looks at
+// Grid points it needs: five (three of one parity, two of the other), so one
+// loud accent does not decide. Six kept the cue silent for a double tempo's
+// first 2.3 s, when the autocorrelation most often prefers the double.
+constexpr int kLevelMinPoints = 5;
 constexpr float kAlternateWeak = 0.4F;        // weaker/stronger half of the grid below which a tempo looks too fast
 constexpr float kLevelPenalty = 0.5F;         // largest score reduction from the cue
 constexpr double kLevelNeighbourhood = 0.03;  // a relative's score peak is searched within ±3 %
@@ -432,15 +435,28 @@ void BeatTracker::estimate_tempo() noexcept {
       candidate_votes_ = 0;
       beats_at_period_ = 0;
       forget_beat_spacing();
-      // The smoothed grid fit described the old grid; the new one is judged
-      // afresh over the onsets already heard, unsmoothed until its first beat
-      // (while its phase settles).
-      fit_primed_ = false;
-      refit_ = true;
+      judge_fit_afresh();
     }
   } else {
     candidate_votes_ = 0;
   }
+}
+
+void BeatTracker::judge_fit_afresh() noexcept {
+  // The smoothed grid fit described the old grid; the new one is judged
+  // afresh over the onsets already heard, unsmoothed until its first beat
+  // (while its phase settles). Smoothing on from the old grid's fit would
+  // keep a corrected grid dark for a second or more (a fit of 0 takes ~1 s
+  // to reach the confidence floor).
+  fit_primed_ = false;
+  refit_ = true;
+}
+
+void BeatTracker::relock(double pos) noexcept {
+  predicted_ = pos;
+  relock_votes_ = 0;
+  forget_beat_spacing();
+  judge_fit_afresh();
 }
 
 void BeatTracker::track_phase() noexcept {
@@ -497,9 +513,7 @@ void BeatTracker::track_phase() noexcept {
   if (new_grid_) {
     new_grid_ = false;
     if (free_pos >= 0.0 && free_score > kRelockMargin * locked_raw) {
-      predicted_ = free_pos;
-      relock_votes_ = 0;
-      forget_beat_spacing();
+      relock(free_pos);
     }
   }
   // A much better phase elsewhere (locked onto off-beats, or the music
@@ -516,9 +530,7 @@ void BeatTracker::track_phase() noexcept {
     // guess too: one beat of clearly better evidence is enough.
     const int needed = beats_at_period_ < kEstablishedBeats ? 1 : kRelockBeats;
     if (relock_votes_ >= needed) {
-      predicted_ = free_pos;
-      relock_votes_ = 0;
-      forget_beat_spacing();
+      relock(free_pos);
     }
   }
   // Never two beats closer than kMinBeatSpacing periods.

@@ -207,6 +207,44 @@ TEST_F(Analyze, DrumsOverHeldBassAndChordsKeepTheirOnsetsAndBeats) {
   }
 }
 
+// The first beats of three corpus clips whose first tempo guess is corrected
+// within the first bar. reverb_105 and rock_120 over the music bed: the
+// first guess (156 / 191 BPM) is replaced by the right tempo at 0.8 s and
+// its phase corrected at 1.3 / 1.1 s; the analyser before kept smoothing the
+// corrected grid's fit on from the wrong one's, and its first correct beat
+// came 2.75 / 2.39 s after the first true beat. humanised_84: the
+// autocorrelation prefers the double after 1.8 s; the analyser before could
+// not yet tell it was the eighths (its level cue waited for six grid points,
+// 2.3 s at 168) and took it: 3.59 s.
+TEST_F(Analyze, ACorrectedFirstGuessStillGivesTheFirstCorrectBeatWithinTwoSeconds) {
+  for (const auto& [clip, variant] :
+       std::vector<std::pair<std::string, int>>{{"reverb_105", 4}, {"rock_120", 4}, {"humanised_84", 0}}) {
+    const CorpusClip rendered =
+        render_corpus_clip(dir_.path() / (clip + "_v" + std::to_string(variant)), clip, variant);
+    const auto true_beats = read_times(rendered.beats);
+    ASSERT_FALSE(true_beats.empty());
+    const RunResult r = run_luminad({"analyze", rendered.wav.string(), "--json"}, {}, std::chrono::seconds(60));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    // The scorer's "first correct beat": the first beat that starts a run of
+    // four beats each within 70 ms of a true beat.
+    std::vector<std::pair<double, bool>> beats;  // time, on a true beat
+    for (const auto& o : json_lines(r.output)) {
+      if (o.at("type") != "beat") continue;
+      const double t = o.at("time").get<double>();
+      const bool on =
+          std::any_of(true_beats.begin(), true_beats.end(), [&](double truth) { return std::fabs(truth - t) <= 0.07; });
+      beats.emplace_back(t, on);
+    }
+    double first = -1.0;
+    for (std::size_t i = 0; first < 0.0 && i + 4 <= beats.size(); ++i) {
+      if (beats[i].second && beats[i + 1].second && beats[i + 2].second && beats[i + 3].second) first = beats[i].first;
+    }
+    ASSERT_GE(first, 0.0) << clip << " v" << variant << ": never four correct beats in a row";
+    EXPECT_LE(first - true_beats.front(), 2.0)
+        << clip << " v" << variant << ": first correct beat, seconds after the first true beat";
+  }
+}
+
 TEST_F(Analyze, MissingFileExitsOneNamingIt) {
   const std::string missing = (dir_.path() / "nope.wav").string();
   const RunResult r = run_luminad({"analyze", missing, "--json"});

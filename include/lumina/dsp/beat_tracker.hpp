@@ -30,7 +30,7 @@
 // only, and reported at its predicted sample time.
 // Confidence: the share of the last twelve grid points since the music
 // started that had a detected onset near them (grid fit, judged afresh when
-// the tempo changes; after four bars of groove, a break of four or more empty
+// the tempo or the phase changes; after four bars of groove, a break of four or more empty
 // points is forgotten once four points have followed it, so the beat returns
 // within a few beats of the drums), while onsets keep coming: it falls in silence (fast),
 // after a break (beat by beat: the grid flywheels for a few beats), and stays
@@ -99,6 +99,8 @@ class BeatTracker {
   std::uint64_t beat_time_at(double pos, std::uint64_t end_time) const noexcept;
   void note_beat_spacing(double pos) noexcept;  // a fired beat's position: refits spacing_period_
   void forget_beat_spacing() noexcept;          // the grid moved (new tempo, relock, stopped)
+  void judge_fit_afresh() noexcept;  // the grid moved: its fit is measured anew, not smoothed from the old one
+  void relock(double pos) noexcept;  // the same tempo at another phase: next beat at `pos`
 
   BeatTrackerSettings s_;
   double frame_rate_;
