@@ -18,6 +18,14 @@ most produced music. Its sustained harmonics beat against each other
 within the analysis bins (the flux flutters at the bass's fundamental and
 at the detuning), which drum-only clips never test. The bass's note
 changes (bar starts) are labelled onsets.
+VARIANT 5 adds a lead line over the bed: plucked sawtooth notes on a
+syncopated sixteenth rhythm (the riff changes every bar, most notes off the
+beat), from the bar's chord, labelled as onsets. Melodic onsets that do not
+mark the beat are what a drum tracker must not follow.
+VARIANT 6 adds a spoken vocal (espeak-ng) over variant 5 from the third
+bar: a phrase every two bars, about 5 dB below the drums (RMS). Syllables are not
+labelled (their onsets are not well defined), so onset F counts them as
+false detections for both analysers; the beat figures are the point.
 --only NAME writes just that clip (e.g. for an integration test).
 """
 import array
@@ -33,6 +41,16 @@ import zlib
 SR = 48000
 LEAD_IN = 0.25  # seconds of silence before the first beat
 BED_GAIN = 0.35  # the music bed (VARIANT >= 4) under the drums
+LEAD_GAIN = 0.3  # the lead line (VARIANT >= 5), relative to the drums
+VOCAL_GAIN = 1.0  # the spoken vocal (VARIANT >= 6), normalised to -6 dBFS: about 5 dB below the drums (RMS)
+BED_ROOTS = [41.2, 43.65, 46.25, 49.0, 51.9, 55.0]
+BED_PROGRESSION = [1.0, 4.0 / 3.0, 1.5, 1.2]  # I IV V iii-ish, one step per bar
+# Lead riffs, one per bar in turn: sixteenth steps with a note ('.' rest).
+LEAD_RIFFS = ['x..x..x...x.x...', '..x..x..x..x.x..', 'x...x..x..x..x..', '.x..x.x...x..x.x']
+LEAD_DEGREES = [1.0, 1.125, 1.25, 1.5, 1.667, 2.0]  # a major pentatonic-ish set over the chord root
+VOCAL_LINES = ['light it up tonight', 'move your body to the sound', 'everybody on the floor now',
+               'we keep on dancing till the morning', 'feel the bass line coming through',
+               'hands up high and let it go']
 
 
 # ---------------------------------------------------------------- voices
@@ -240,12 +258,11 @@ def merge_onsets(times, within=0.030):
 
 def render_bed(outdir, spec, beats, bars, duration, rng):
     """The music bed (VARIANT >= 4): returns a mono wav path and the note-change times."""
-    root = rng.choice([41.2, 43.65, 46.25, 49.0, 51.9, 55.0])
-    progression = [1.0, 4.0 / 3.0, 1.5, 1.2]  # I IV V iii-ish, one step per bar
+    root = rng.choice(BED_ROOTS)
     parts, changes = [], []
     for bar in range(bars):
         start, end = beats[4 * bar], beats[4 * bar + 4]
-        f = root * progression[bar % len(progression)]
+        f = root * BED_PROGRESSION[bar % len(BED_PROGRESSION)]
         part = os.path.join(outdir, '%s.bed%03d.wav' % (spec['name'], bar))
         # Bass: a sawtooth note for the whole bar; chord: root position triad
         # two octaves up, each note a pair of saws 0.3 % apart.
@@ -261,13 +278,74 @@ def render_bed(outdir, spec, beats, bars, duration, rng):
         os.remove(part + '.chord.wav')
         parts.append(part)
         changes.append(start)
-    lead = os.path.join(outdir, '%s.bedlead.wav' % spec['name'])
-    sox('-r', str(SR), '-n', '-c', '1', lead, 'trim', '0', '%.4f' % beats[0])
+    lead_in = os.path.join(outdir, '%s.bedlead.wav' % spec['name'])
+    sox('-r', str(SR), '-n', '-c', '1', lead_in, 'trim', '0', '%.4f' % beats[0])
     bed = os.path.join(outdir, '%s.bed.wav' % spec['name'])
-    sox(lead, *parts, bed, 'pad', '0', '%.4f' % max(0.0, duration - beats[4 * bars]))
-    for path in parts + [lead]:
+    sox(lead_in, *parts, bed, 'pad', '0', '%.4f' % max(0.0, duration - beats[4 * bars]))
+    for path in parts + [lead_in]:
         os.remove(path)
-    return bed, changes
+    return bed, changes, root
+
+
+def pluck(freq, seconds, rng):
+    """A plucked sawtooth note: 3 ms attack, exponential decay, a one-pole lowpass closing with it."""
+    n = int(seconds * SR)
+    out, phase, lp = [0.0] * n, rng.random(), 0.0
+    env_k = math.exp(-1.0 / (0.12 * SR))
+    env = 1.0
+    attack = int(0.003 * SR)
+    for i in range(n):
+        phase += freq / SR
+        phase -= math.floor(phase)
+        saw = 2.0 * phase - 1.0
+        a = 0.15 + 0.5 * env  # brighter at the attack
+        lp += a * (saw - lp)
+        gain = env * (i / attack if i < attack else 1.0)
+        out[i] = gain * lp
+        env *= env_k
+    return out
+
+
+def render_lead(out, spec, beats, bars, root, rng):
+    """The lead line (VARIANT >= 5) added into `out`; returns its note onset times."""
+    onsets = []
+    for bar in range(bars):
+        if spec.get('pattern') and callable(spec['pattern']) and spec['pattern'](bar) == 'pad_only':
+            continue  # a breakdown stays a breakdown
+        riff = LEAD_RIFFS[bar % len(LEAD_RIFFS)]
+        chord_root = root * BED_PROGRESSION[bar % len(BED_PROGRESSION)] * 8.0
+        for step, ch in enumerate(riff):
+            if ch == '.':
+                continue
+            t = step_time(beats, bar, step, spec.get('swing8'), spec.get('swing16'))
+            t += rng.gauss(0.0, 0.003)
+            freq = chord_root * rng.choice(LEAD_DEGREES)
+            add(out, pluck(freq, 0.25, rng), t, LEAD_GAIN * (1.0 + rng.uniform(-0.1, 0.1)))
+            onsets.append(t)
+    return onsets
+
+
+def render_vocal(outdir, spec, beats, bars, duration, rng):
+    """The spoken vocal (VARIANT >= 6): a mono wav path, phrases every two bars from bar 2."""
+    parts = []
+    for bar in range(2, bars - 1, 2):
+        part = os.path.join(outdir, '%s.vocal%03d.wav' % (spec['name'], bar))
+        line = VOCAL_LINES[(bar // 2) % len(VOCAL_LINES)]
+        subprocess.run(['espeak-ng', '-w', part + '.raw.wav', '-s', str(rng.randint(150, 190)),
+                        '-p', str(rng.randint(35, 65)), line], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Placed at the bar start (plus a little), resampled to the corpus rate.
+        start = beats[4 * bar] + rng.uniform(0.0, 0.2)
+        sox(part + '.raw.wav', '-r', str(SR), '-c', '1', part, 'pad', '%.4f' % start)
+        os.remove(part + '.raw.wav')
+        parts.append(part)
+    vocal = os.path.join(outdir, '%s.vocal.wav' % spec['name'])
+    silence = os.path.join(outdir, '%s.vocal0.wav' % spec['name'])
+    sox('-r', str(SR), '-n', '-c', '1', silence, 'trim', '0', '%.4f' % duration)
+    sox('-m', silence, *parts, vocal, 'trim', '0', '%.4f' % duration, 'gain', '-n', '-6')
+    for path in parts + [silence]:
+        os.remove(path)
+    return vocal
 
 
 def render_clip(outdir, spec, kit, variant=0):
@@ -297,15 +375,25 @@ def render_clip(outdir, spec, kit, variant=0):
                 onsets.append(t)
     wav = os.path.join(outdir, name + '.wav')
     dry = os.path.join(outdir, name + '.dry.wav')
-    write_wav(dry, out)
     if variant >= 4:
-        bed, changes = render_bed(outdir, spec, beats, bars, duration, rng)
+        bed, changes, root = render_bed(outdir, spec, beats, bars, duration, rng)
+        onsets += changes
+        if variant >= 5:
+            onsets += render_lead(out, spec, beats, bars, root, rng)
+        write_wav(dry, out)  # the drums (and the lead line)
         drums = dry + '.drums.wav'
         os.rename(dry, drums)
-        sox('-m', '-v', '1.0', drums, '-v', str(BED_GAIN), bed, dry)
-        os.remove(drums)
-        os.remove(bed)
-        onsets += changes
+        layers = ['-v', '1.0', drums, '-v', str(BED_GAIN), bed]
+        vocal = None
+        if variant >= 6:
+            vocal = render_vocal(outdir, spec, beats, bars, duration, rng)
+            layers += ['-v', str(VOCAL_GAIN), vocal]
+        sox('-m', *layers, dry)
+        for path in (drums, bed, vocal):
+            if path:
+                os.remove(path)
+    else:
+        write_wav(dry, out)
     finish(dry, wav, spec, duration, outdir)
     os.remove(dry)
     with open(os.path.join(outdir, name + '.onsets'), 'w') as f:
