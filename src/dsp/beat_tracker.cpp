@@ -23,14 +23,17 @@ constexpr int kFirstGuessVotes = 3;       // after this many estimates in a row 
 // (a real tempo change empties the old grid within a second or two).
 constexpr float kLevelSwitchMargin = 1.3F;
 constexpr double kLevelSwitchSeconds = 4.0;
-constexpr int kLevelEstablishedBeats = 8;  // ... once the level has produced this many beats
-constexpr float kLevelAgreement = 0.75F;   // tempo stability: an estimate at double/half counts this much
-constexpr float kLevelGridFit = 0.9F;      // grid fit at which the current tempo is beyond doubt
-constexpr double kPhaseWidth = 0.08;       // phase lock: σ of the continuity weight, in periods
-constexpr float kRelockMargin = 1.4F;      // a phase elsewhere must score 40 % better ...
-constexpr int kRelockBeats = 2;            // ... at two beats in a row
-constexpr double kMinBeatSpacing = 0.6;    // periods: no two beats closer than this
-constexpr float kCombDecay = 0.8F;         // weight of each older beat in the phase comb
+// ... once the level has produced this many beats. Six, not eight: vocal
+// syllables on the off-beats made the double win by 47 % after six beats
+// of a loose 81 BPM groove, and punk at 193 dropped to its half after six.
+constexpr int kLevelEstablishedBeats = 6;
+constexpr float kLevelAgreement = 0.75F;  // tempo stability: an estimate at double/half counts this much
+constexpr float kLevelGridFit = 0.9F;     // grid fit at which the current tempo is beyond doubt
+constexpr double kPhaseWidth = 0.08;      // phase lock: σ of the continuity weight, in periods
+constexpr float kRelockMargin = 1.4F;     // a phase elsewhere must score 40 % better ...
+constexpr int kRelockBeats = 2;           // ... at two beats in a row
+constexpr double kMinBeatSpacing = 0.6;   // periods: no two beats closer than this
+constexpr float kCombDecay = 0.8F;        // weight of each older beat in the phase comb
 constexpr double kPriorLowBpm = 80.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
 // Grid fit: share of the last kFitBeats grid points with a detected onset
 // near them, mapped kFitFloor..kFitFull → confidence 0..1. Random onsets at
