@@ -56,6 +56,19 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
 
 class Analyze : public ::testing::Test {
  protected:
+  // A corpus clip rendered and run through `luminad analyze --json`.
+  struct AnalyzedClip {
+    CorpusClip clip;
+    std::vector<nlohmann::json> lines;
+  };
+  AnalyzedClip analyze_clip(const std::string& clip, int variant) {
+    AnalyzedClip out{render_corpus_clip(dir_.path() / (clip + "_v" + std::to_string(variant)), clip, variant), {}};
+    const RunResult r = run_luminad({"analyze", out.clip.wav.string(), "--json"}, {}, std::chrono::seconds(60));
+    EXPECT_EQ(r.exit_code, 0) << clip << " v" << variant << ": " << r.output;
+    if (r.exit_code == 0) out.lines = json_lines(r.output);
+    return out;
+  }
+
   // The beats after 8 s of a corpus clip (constant tempo) through `luminad
   // analyze`: how many, and how many report a tempo off the true one by
   // more than 1 %.
@@ -64,15 +77,12 @@ class Analyze : public ::testing::Test {
     std::size_t count = 0, off_level = 0;
   };
   LateBeats late_beats(const std::string& clip, int variant) {
-    const CorpusClip rendered =
-        render_corpus_clip(dir_.path() / (clip + "_v" + std::to_string(variant)), clip, variant);
+    const AnalyzedClip analyzed = analyze_clip(clip, variant);
     nlohmann::json truth;
-    std::ifstream(rendered.meta) >> truth;
+    std::ifstream(analyzed.clip.meta) >> truth;
     LateBeats late;
     late.bpm = truth.at("segments").at(0).at("bpmStart");
-    const RunResult r = run_luminad({"analyze", rendered.wav.string(), "--json"}, {}, std::chrono::seconds(60));
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    for (const auto& o : json_lines(r.output)) {
+    for (const auto& o : analyzed.lines) {
       if (o.at("type") != "beat" || o.at("time").get<double>() < 8.0) continue;
       ++late.count;
       if (std::fabs(o.at("bpm").get<double>() - late.bpm) > 0.01 * late.bpm) ++late.off_level;
@@ -209,26 +219,24 @@ TEST_F(Analyze, DrumsOverHeldBassAndChordsKeepTheirOnsetsAndBeats) {
     return a.empty() ? 0.0 : static_cast<double>(hits) / static_cast<double>(a.size());
   };
   for (const std::string clip : {"rock_120", "funk16_96"}) {
-    const CorpusClip rendered = render_corpus_clip(dir_.path() / (clip + "_v4"), clip, 4);
-    const auto true_onsets = read_times(rendered.onsets);
-    const auto true_beats = read_times(rendered.beats);
+    const AnalyzedClip analyzed = analyze_clip(clip, 4);
+    const auto true_onsets = read_times(analyzed.clip.onsets);
+    const auto true_beats = read_times(analyzed.clip.beats);
     ASSERT_FALSE(true_onsets.empty());
     ASSERT_FALSE(true_beats.empty());
-    const RunResult r = run_luminad({"analyze", rendered.wav.string(), "--json"}, {}, std::chrono::seconds(60));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-    std::vector<double> onsets, late_beats;
-    for (const auto& o : json_lines(r.output)) {
+    std::vector<double> onsets, beats_after_8s;
+    for (const auto& o : analyzed.lines) {
       if (o.at("type") == "onset") onsets.push_back(o.at("time").get<double>());
-      if (o.at("type") == "beat" && o.at("time").get<double>() >= 8.0) late_beats.push_back(o.at("time"));
+      if (o.at("type") == "beat" && o.at("time").get<double>() >= 8.0) beats_after_8s.push_back(o.at("time"));
     }
     EXPECT_GE(matched_share(true_onsets, onsets, 0.05), 0.9) << clip << ": onsets found (recall)";
     EXPECT_GE(matched_share(onsets, true_onsets, 0.05), 0.85)
         << clip << ": detections that are onsets (precision), of " << onsets.size();
     const std::vector<double> later(
         std::find_if(true_beats.begin(), true_beats.end(), [](double t) { return t >= 8.0; }), true_beats.end());
-    EXPECT_GE(matched_share(later, late_beats, 0.07), 0.9) << clip << ": true beats after 8 s that got a beat";
-    EXPECT_GE(matched_share(late_beats, later, 0.07), 0.9)
-        << clip << ": beats after 8 s on a true beat, of " << late_beats.size();
+    EXPECT_GE(matched_share(later, beats_after_8s, 0.07), 0.9) << clip << ": true beats after 8 s that got a beat";
+    EXPECT_GE(matched_share(beats_after_8s, later, 0.07), 0.9)
+        << clip << ": beats after 8 s on a true beat, of " << beats_after_8s.size();
   }
 }
 
@@ -244,16 +252,13 @@ TEST_F(Analyze, DrumsOverHeldBassAndChordsKeepTheirOnsetsAndBeats) {
 TEST_F(Analyze, ACorrectedFirstGuessStillGivesTheFirstCorrectBeatWithinTwoSeconds) {
   for (const auto& [clip, variant] :
        std::vector<std::pair<std::string, int>>{{"reverb_105", 4}, {"rock_120", 4}, {"humanised_84", 0}}) {
-    const CorpusClip rendered =
-        render_corpus_clip(dir_.path() / (clip + "_v" + std::to_string(variant)), clip, variant);
-    const auto true_beats = read_times(rendered.beats);
+    const AnalyzedClip analyzed = analyze_clip(clip, variant);
+    const auto true_beats = read_times(analyzed.clip.beats);
     ASSERT_FALSE(true_beats.empty());
-    const RunResult r = run_luminad({"analyze", rendered.wav.string(), "--json"}, {}, std::chrono::seconds(60));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
     // The scorer's "first correct beat": the first beat that starts a run of
     // four beats each within 70 ms of a true beat.
     std::vector<std::pair<double, bool>> beats;  // time, on a true beat
-    for (const auto& o : json_lines(r.output)) {
+    for (const auto& o : analyzed.lines) {
       if (o.at("type") != "beat") continue;
       const double t = o.at("time").get<double>();
       const bool on =
