@@ -256,6 +256,11 @@ def merge_onsets(times, within=0.030):
     return merged
 
 
+def pattern_at(spec, bar):
+    """The name of the drum pattern a clip plays in `bar`."""
+    return spec['pattern'](bar) if callable(spec['pattern']) else spec['pattern']
+
+
 def render_bed(outdir, spec, beats, bars, duration, rng):
     """The music bed (VARIANT >= 4): returns a mono wav path and the note-change times."""
     root = rng.choice(BED_ROOTS)
@@ -310,7 +315,7 @@ def render_lead(out, spec, beats, bars, root, rng):
     """The lead line (VARIANT >= 5) added into `out`; returns its note onset times."""
     onsets = []
     for bar in range(bars):
-        if spec.get('pattern') and callable(spec['pattern']) and spec['pattern'](bar) == 'pad_only':
+        if pattern_at(spec, bar) == 'pad_only':
             continue  # a breakdown stays a breakdown
         riff = LEAD_RIFFS[bar % len(LEAD_RIFFS)]
         chord_root = root * BED_PROGRESSION[bar % len(BED_PROGRESSION)] * 8.0
@@ -359,7 +364,7 @@ def render_clip(outdir, spec, kit, variant=0):
     jitter = spec.get('jitter', 0.004)
     onsets = []
     for bar in range(bars):
-        name_at = spec['pattern'](bar) if callable(spec['pattern']) else spec['pattern']
+        name_at = pattern_at(spec, bar)
         pattern = merged_pattern(name_at, bar, spec.get('fills', False))
         level = spec['level'](bar) if 'level' in spec else 1.0
         if bar == 0 and spec.get('crash', True) and name_at != 'pad_only':

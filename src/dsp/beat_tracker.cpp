@@ -437,15 +437,15 @@ void BeatTracker::estimate_tempo() noexcept {
       period_ = estimate;
       candidate_votes_ = 0;
       beats_at_period_ = 0;
-      forget_beat_spacing();
-      judge_fit_afresh();
+      grid_moved();
     }
   } else {
     candidate_votes_ = 0;
   }
 }
 
-void BeatTracker::judge_fit_afresh() noexcept {
+void BeatTracker::grid_moved() noexcept {
+  forget_beat_spacing();
   // The smoothed grid fit described the old grid; the new one is judged
   // afresh over the onsets already heard, unsmoothed until its first beat
   // (while its phase settles). Smoothing on from the old grid's fit would
@@ -458,8 +458,7 @@ void BeatTracker::judge_fit_afresh() noexcept {
 void BeatTracker::relock(double pos) noexcept {
   predicted_ = pos;
   relock_votes_ = 0;
-  forget_beat_spacing();
-  judge_fit_afresh();
+  grid_moved();
 }
 
 void BeatTracker::track_phase() noexcept {

@@ -14,8 +14,9 @@ struct CorpusClip {
   std::filesystem::path meta;    // NAME.json: tempo segments, duration
 };
 
-// Renders `clip` of corpus `variant` into `dir` (python3 and sox, installed by
-// scripts/setup). Throws std::runtime_error naming the command if it fails.
+// Renders `clip` of corpus `variant` into `dir` (python3 and sox, and
+// espeak-ng from variant 6; scripts/setup installs them). Throws
+// std::runtime_error naming the missing tool or the failed command.
 CorpusClip render_corpus_clip(const std::filesystem::path& dir, const std::string& clip, int variant);
 
 // The times in a .onsets or .beats file.

@@ -30,9 +30,10 @@
 // only, and reported at its predicted sample time.
 // Confidence: the share of the last twelve grid points since the music
 // started that had a detected onset near them (grid fit, judged afresh when
-// the tempo or the phase changes; after four bars of groove, a break of four or more empty
-// points is forgotten once four points have followed it, so the beat returns
-// within a few beats of the drums), while onsets keep coming: it falls in silence (fast),
+// the tempo or the phase changes; after four bars of groove, a break of four
+// or more empty points is forgotten once four points have followed it, so
+// the beat returns within a few beats of the drums), while onsets keep
+// coming: it falls in silence (fast),
 // after a break (beat by beat: the grid flywheels for a few beats), and stays
 // low in beatless material; beats stop below it, and at once when onsets
 // keep coming but miss the grid.
@@ -99,7 +100,7 @@ class BeatTracker {
   std::uint64_t beat_time_at(double pos, std::uint64_t end_time) const noexcept;
   void note_beat_spacing(double pos) noexcept;  // a fired beat's position: refits spacing_period_
   void forget_beat_spacing() noexcept;          // the grid moved (new tempo, relock, stopped)
-  void judge_fit_afresh() noexcept;  // the grid moved: its fit is measured anew, not smoothed from the old one
+  void grid_moved() noexcept;        // new tempo or phase: spacing forgotten, fit judged afresh (not smoothed on)
   void relock(double pos) noexcept;  // the same tempo at another phase: next beat at `pos`
 
   BeatTrackerSettings s_;
