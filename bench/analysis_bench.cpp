@@ -4,6 +4,8 @@
 // BM_AnalyzerHopGroove: a drum groove, so onsets, tempo and the phase-locked
 // beat tracker all run: the daemon's real per-hop cost.
 // BM_OnsetSubHop / BM_BeatTrackerFrame: the two event stages on their own.
+// BM_BeatTrackerAttackSettled: the beat tracker's costliest frame, the one
+// that weighs the attack the music started with afresh (once per start).
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -123,5 +125,29 @@ void BM_BeatTrackerFrame(benchmark::State& state) {
   state.counters["locked"] = tracker.firing() ? 1.0 : 0.0;
 }
 BENCHMARK(BM_BeatTrackerFrame);
+
+void BM_BeatTrackerAttackSettled(benchmark::State& state) {
+  // The music starts at frame 0 with an attack four times any later hit; a
+  // beat at the slowest tempo (60 BPM: 375 frames) later the tracker
+  // corrects the autocorrelation for it. Only that frame is timed.
+  constexpr std::uint64_t kSettleFrame = 376;
+  auto novelty = [](std::uint64_t frame) {
+    const double phase = std::fmod(static_cast<double>(frame), 187.5);
+    lumina::BeatNovelty in;
+    if (phase < 3.0) in = {1.0F, 1.0F, 0.2F, phase < 1.0};
+    if (phase >= 93.75 && phase < 96.75) in = {0.3F, 0.0F, 0.0F, phase < 94.75};
+    if (frame < 3) in = {4.0F, 4.0F, 0.8F, frame == 0};
+    return in;
+  };
+  for (auto _ : state) {
+    state.PauseTiming();
+    lumina::BeatTracker tracker(375.0, 128, 3.0);
+    for (std::uint64_t frame = 0; frame < kSettleFrame; ++frame)
+      tracker.update(novelty(frame), (frame + 1) * 128, true);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(tracker.update(novelty(kSettleFrame), (kSettleFrame + 1) * 128, true));
+  }
+}
+BENCHMARK(BM_BeatTrackerAttackSettled)->Iterations(200);
 
 }  // namespace

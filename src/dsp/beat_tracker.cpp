@@ -29,11 +29,17 @@ constexpr double kLevelSwitchSeconds = 4.0;
 constexpr int kLevelEstablishedBeats = 6;
 constexpr float kLevelAgreement = 0.75F;  // tempo stability: an estimate at double/half counts this much
 constexpr float kLevelGridFit = 0.9F;     // grid fit at which the current tempo is beyond doubt
-constexpr double kPhaseWidth = 0.08;      // phase lock: σ of the continuity weight, in periods
-constexpr float kRelockMargin = 1.4F;     // a phase elsewhere must score 40 % better ...
-constexpr int kRelockBeats = 2;           // ... at two beats in a row
-constexpr double kMinBeatSpacing = 0.6;   // periods: no two beats closer than this
-constexpr float kCombDecay = 0.8F;        // weight of each older beat in the phase comb
+// ... and only while the autocorrelation still backs the current tempo: below
+// this stability, recent estimates have been elsewhere (not at its double or
+// half, which count 0.75) for a second or more. An early 4:3 or 2:3 guess
+// that fired six beats over dense onsets (every grid fits them) was held
+// for seconds after the estimate had left it.
+constexpr float kLevelStability = 0.3F;
+constexpr double kPhaseWidth = 0.08;     // phase lock: σ of the continuity weight, in periods
+constexpr float kRelockMargin = 1.4F;    // a phase elsewhere must score 40 % better ...
+constexpr int kRelockBeats = 2;          // ... at two beats in a row
+constexpr double kMinBeatSpacing = 0.6;  // periods: no two beats closer than this
+constexpr float kCombDecay = 0.8F;       // weight of each older beat in the phase comb
 constexpr double kPriorLowBpm = 80.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
 // Grid fit: share of the last kFitBeats grid points with a detected onset
 // near them, mapped kFitFloor..kFitFull → confidence 0..1. Random onsets at
@@ -88,6 +94,15 @@ constexpr double kLevelNeighbourhood = 0.03;  // a relative's score peak is sear
 constexpr float kDenseFrom = 0.4F, kDenseFull = 0.9F;
 constexpr float kDensePenalty = 0.5F;
 constexpr double kPeakSearch = 2.0;  // frames either side searched for an autocorrelation peak
+// The attack music starts with out of silence: every instrument's onset is
+// measured against nothing, so its novelty can be several times any later
+// peak (2.3-4.7x with a music bed in the corpus, about 1x for drums alone).
+// Squared in the autocorrelation it decides the first seconds' tempo by
+// itself: lags from it to any later event win, and first guesses sway
+// between 4:3, 2:3 and 3:2 of the beat. It counts at full strength until a
+// beat at the slowest tempo has followed it, then no more than the largest
+// peak heard since (see settle_attack).
+constexpr std::uint64_t kAttackLeadFrames = 2;  // rising frames before the onset was detected
 
 // Whether a tempo ratio is a change of metrical level (2:1, 1:2, 3:2, 2:3).
 bool is_metrical_relative(double ratio) {
@@ -419,9 +434,18 @@ void BeatTracker::estimate_tempo() noexcept {
     candidate_period_ = estimate;
     // A tempo that has not produced a few beats yet is only a first guess.
     const bool established = beats_at_period_ >= kEstablishedBeats;
-    const bool level_change = beats_at_period_ >= kLevelEstablishedBeats &&
+    const bool level_change = beats_at_period_ >= kLevelEstablishedBeats && stability_ >= kLevelStability &&
                               (is_metrical_relative(estimate / period_) || grid_fit_ >= kLevelGridFit);
     if (level_change && best_score <= kLevelSwitchMargin * current_score) {
+      candidate_votes_ = 0;
+      return;
+    }
+    // A double whose every other grid point is weak is the eighths of the
+    // current tempo (see level_factor), however well it scores: syllables
+    // between the beats of a loose groove make the autocorrelation prefer it.
+    const bool to_double = std::fabs(estimate / period_ - 0.5) < 0.5 * kSameTempo;
+    const float double_alternation = to_double ? alternation(estimate) : -1.0F;
+    if (double_alternation >= 0.0F && double_alternation < kAlternateWeak) {
       candidate_votes_ = 0;
       return;
     }
@@ -588,6 +612,57 @@ void BeatTracker::judge_grid_fit() noexcept {
   fit_primed_ = !refit_;
 }
 
+void BeatTracker::note_attack(float novelty, std::uint64_t idx) noexcept {
+  if (!attack_pending_) return;
+  if (idx > attack_last_) attack_after_peak_ = std::max(attack_after_peak_, novelty);
+  if (idx >= attack_judged_at_) settle_attack();
+}
+
+void BeatTracker::settle_attack() noexcept {
+  attack_pending_ = false;
+  const std::uint64_t newest = frame_ - 1;
+  const std::uint64_t last = std::min(attack_last_, newest);
+  float attack_peak = 0.0F;
+  for (std::uint64_t f = attack_first_; f <= last; ++f)
+    attack_peak = std::max(attack_peak, history_[f & history_mask_]);
+  // Nothing heard after it (the music stopped): nothing to weigh it against.
+  if (attack_after_peak_ <= kMinEnergy || attack_peak <= attack_after_peak_) return;
+  const float scale = attack_after_peak_ / attack_peak;
+  for (std::uint64_t f = attack_first_; f <= last; ++f) {
+    correct_acf(history_, acf_, lag_energy_, acf_zero_, f, (scale - 1.0F) * history_[f & history_mask_]);
+    correct_acf(mid_history_, mid_acf_, mid_lag_energy_, mid_acf_zero_, f,
+                (scale - 1.0F) * mid_history_[f & history_mask_]);
+  }
+}
+
+void BeatTracker::correct_acf(std::vector<float>& series, std::vector<float>& acf, std::vector<float>& lag_energy,
+                              float& zero_energy, std::uint64_t f, float delta) noexcept {
+  // The value at f entered acf[lag] twice: with its partner lag frames later
+  // (added when that frame arrived, along with its square in lag_energy[lag])
+  // and with its partner lag frames earlier (added when f arrived). Each term
+  // has decayed since by one factor per frame. Frames are corrected oldest
+  // first, so a pair of corrected frames ends up as the product of their new
+  // values.
+  const std::uint64_t newest = frame_ - 1;
+  const float old_value = series[f & history_mask_];
+  const float new_value = old_value + delta;
+  const float square_delta = new_value * new_value - old_value * old_value;
+  const auto age = static_cast<float>(newest - f);
+  const float since_f = std::pow(acf_decay_, age);
+  zero_energy += since_f * square_delta;
+  // The later partner's term has decayed for age - lag frames: one factor fewer per lag.
+  float later_w = std::pow(acf_decay_, age - static_cast<float>(acf_lo_));
+  const float per_lag = 1.0F / acf_decay_;
+  for (std::size_t lag = acf_lo_; lag <= acf_hi_; ++lag, later_w *= per_lag) {
+    if (f + lag <= newest) {
+      acf[lag] += later_w * delta * series[(f + lag) & history_mask_];
+      lag_energy[lag] += later_w * square_delta;
+    }
+    if (f >= lag) acf[lag] += since_f * delta * series[(f - lag) & history_mask_];
+  }
+  series[f & history_mask_] = new_value;
+}
+
 std::uint64_t BeatTracker::beat_time_at(double pos, std::uint64_t end_time) const noexcept {
   const auto n = static_cast<double>(frame_ - 1);
   const double t = static_cast<double>(end_time) + (pos - odf_delay_ - n) * hop_;
@@ -638,10 +713,18 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
     music_started_ = false;
     grooved_ = false;
   }
+  if (!audible && attack_pending_) settle_attack();
+  note_attack(novelty, idx);
   if (in.onset_detected) {
     if (!music_started_) {
       music_started_ = true;
       music_start_ = static_cast<double>(idx);
+      attack_pending_ = true;
+      attack_first_ = idx >= kAttackLeadFrames ? idx - kAttackLeadFrames : 0;
+      attack_last_ = idx + static_cast<std::uint64_t>(std::ceil(odf_delay_)) + 2 * kSmoothRadius;
+      const auto slowest_beat = static_cast<std::uint64_t>(std::ceil(60.0 / s_.min_bpm * frame_rate_));
+      attack_judged_at_ = std::max(attack_last_, idx + slowest_beat) + 1;
+      attack_after_peak_ = 0.0F;
     }
     onset_frames_[onset_next_] = idx;
     onset_next_ = (onset_next_ + 1) % onset_frames_.size();

@@ -13,13 +13,19 @@
 // whose grid alternates strong and weak points (the eighths) is marked down
 // against its half, and one whose beat splits into eight even pulses (the
 // odd eighths of its period repeat as strongly as the period: sixteenths of
-// a beat twice as fast) against its double. A new tempo must win for a while before it replaces an
-// established one, and a change of metrical level (double, half, 3:2) or a
-// switch away from a grid that still fits must win by far more for far
-// longer (no octave flapping); sub-lag precision from parabolic
-// interpolation. The reported tempo is the spacing of the last sixteen fired
-// beats (least squares) once there are six within 2 % of the tracked period:
-// the phase lock makes them follow the music, so it is finer than the
+// a beat twice as fast) against its double. The attack the music starts
+// with out of silence (every instrument against nothing: several times any
+// later peak) counts in the autocorrelation, once a beat at the slowest
+// tempo has followed it, no more than the largest peak since -- otherwise
+// the lags from it decide the first seconds. A new tempo must win for a
+// while before it replaces an established one, and a change of metrical
+// level (double, half, 3:2) or a switch away from a grid that still fits
+// must win by far more for far longer while the estimates still back the
+// current tempo (no octave flapping); a double whose every other point is
+// weak is never taken; sub-lag precision from parabolic interpolation. The
+// reported tempo is the spacing of the last sixteen fired beats (least
+// squares) once there are six within 2 % of the tracked period: the phase
+// lock makes them follow the music, so it is finer than the
 // autocorrelation's 3 s window (which wanders by ~1 % on loose timing).
 // Phase: every sub-hop a comb over the last six beat periods of novelty (kick
 // band weighted up) scores each candidate position of the next beat, weighted
@@ -102,6 +108,11 @@ class BeatTracker {
   void forget_beat_spacing() noexcept;          // the grid moved (new tempo, relock, stopped)
   void grid_moved() noexcept;        // new tempo or phase: spacing forgotten, fit judged afresh (not smoothed on)
   void relock(double pos) noexcept;  // the same tempo at another phase: next beat at `pos`
+  void note_attack(float novelty, std::uint64_t idx) noexcept;  // follows the attack the music started with
+  void settle_attack() noexcept;  // weighs that attack in the autocorrelation as the music after it
+  // Adds `delta` to the value at absolute frame `f` of one autocorrelated series, with every term it is part of.
+  void correct_acf(std::vector<float>& series, std::vector<float>& acf, std::vector<float>& lag_energy,
+                   float& zero_energy, std::uint64_t f, float delta) noexcept;
 
   BeatTrackerSettings s_;
   double frame_rate_;
@@ -149,6 +160,11 @@ class BeatTracker {
   bool music_started_ = false;  // an onset since the input was last inaudible
   double music_start_ = 0.0;    // frame of that first onset
   bool grooved_ = false;        // a tempo has fired kGrooveBeats beats since the music started
+  // The attack the music started with (out of silence): its frames, and the
+  // largest novelty heard after it until it is judged (see settle_attack).
+  bool attack_pending_ = false;
+  std::uint64_t attack_first_ = 0, attack_last_ = 0, attack_judged_at_ = 0;
+  float attack_after_peak_ = 0.0F;
   // Positions of the last fired beats on one grid (circular) and the tempo
   // their spacing gives (0 = not enough of them, or disagreeing with period_).
   std::array<double, 16> spacing_pos_{};
