@@ -113,6 +113,17 @@ class Analyze : public ::testing::Test {
     return -1.0;
   }
 
+  // The target of the analysis issue, on each of `clips` (name, variant).
+  void expect_first_correct_beat_within_two_seconds(const std::vector<std::pair<std::string, int>>& clips) {
+    for (const auto& [clip, variant] : clips) {
+      const double first = first_correct_beat(clip, variant);
+      EXPECT_GE(first, 0.0) << clip << " v" << variant << ": never four correct beats in a row";
+      if (first >= 0.0) {
+        EXPECT_LE(first, 2.0) << clip << " v" << variant << ": first correct beat, seconds after the first true beat";
+      }
+    }
+  }
+
   void SetUp() override {
     groove_ = silence(12.0);
     add_noise(groove_, 1e-4F);
@@ -275,27 +286,17 @@ TEST_F(Analyze, DrumsOverHeldBassAndChordsKeepTheirOnsetsAndBeats) {
 // not yet tell it was the eighths (its level cue waited for six grid points,
 // 2.3 s at 168) and took it: 3.59 s.
 TEST_F(Analyze, ACorrectedFirstGuessStillGivesTheFirstCorrectBeatWithinTwoSeconds) {
-  for (const auto& [clip, variant] :
-       std::vector<std::pair<std::string, int>>{{"reverb_105", 4}, {"rock_120", 4}, {"humanised_84", 0}}) {
-    const double first = first_correct_beat(clip, variant);
-    ASSERT_GE(first, 0.0) << clip << " v" << variant << ": never four correct beats in a row";
-    EXPECT_LE(first, 2.0) << clip << " v" << variant << ": first correct beat, seconds after the first true beat";
-  }
+  expect_first_correct_beat_within_two_seconds({{"reverb_105", 4}, {"rock_120", 4}, {"humanised_84", 0}});
 }
 
 // Three corpus clips over the music bed, with the lead line (v5) and the
 // vocal too (v6): the music starts out of silence with everything at once,
-// and that first attack's novelty is 3-5 times any later peak. The
+// and that first attack's novelty is 2-5 times any later peak. The
 // analyser before let it decide the first seconds' tempo: 160 BPM went to
 // 2:3 at 1.4 s, 110 to 2:3 at 1.9 s, 124 to 2:3 at 1.7 s, and the first
 // correct beats came 3.35, 3.25 and 2.80 s after the first true beat.
 TEST_F(Analyze, TheAttackTheMusicStartsWithDoesNotDecideTheFirstTempo) {
-  for (const auto& [clip, variant] :
-       std::vector<std::pair<std::string, int>>{{"busy_160_fills", 5}, {"rock_120", 5}, {"house_124", 6}}) {
-    const double first = first_correct_beat(clip, variant);
-    ASSERT_GE(first, 0.0) << clip << " v" << variant << ": never four correct beats in a row";
-    EXPECT_LE(first, 2.0) << clip << " v" << variant << ": first correct beat, seconds after the first true beat";
-  }
+  expect_first_correct_beat_within_two_seconds({{"busy_160_fills", 5}, {"rock_120", 5}, {"house_124", 6}});
 }
 
 // An early wrong guess that fired its six beats over dense onsets (a lead
