@@ -346,6 +346,47 @@ TEST(BeatTracker, ALoudFirstAttackDoesNotDecideTheFirstTempo) {
   }
 }
 
+// Weighing the first attack afresh corrects every autocorrelation term it
+// entered: once it is settled, the autocorrelation is the one a tracker
+// gets whose first hit was that size from the start.
+TEST(BeatTracker, AWeighedFirstAttackLeavesTheAutocorrelationAsIfItHadBeenThatSize) {
+  // Four on the floor at 112.5 BPM from 0.2 s (every pulse on a whole
+  // frame), the kicks the loudest hits; the first kick `first` times as loud
+  // in every band. Weighed, a first kick 4x as loud is an ordinary kick.
+  // Before it, a faint rumble that is no onset (the attack also pairs with
+  // what came before it).
+  auto groove = [](float first) {
+    const auto hits = grid(112.5, [first](int half_beat) {
+      if (half_beat % 2 != 0) return BeatNovelty{0.3F, 0.0F, 0.05F, true};  // hat
+      const float gain = half_beat == 0 ? first : 1.0F;
+      return BeatNovelty{gain * 1.0F, gain * 1.0F, gain * 0.3F, true};
+    });
+    return [hits](double t) {
+      const auto frame = static_cast<int>(std::lround(t * kFrameRate));
+      if (t < 0.19 && frame % 7 == 0) return BeatNovelty{0.02F, 0.03F, 0.01F, false};
+      return hits(t);
+    };
+  };
+  BeatTracker loud(kFrameRate, kHop, kDelayFrames), ordinary(kFrameRate, kHop, kDelayFrames);
+  Driver a(loud), b(ordinary);
+  const auto differs = [&] {
+    int count = 0;
+    for (double lag = 28.0; lag <= 752.0; lag += 1.0) {
+      if (std::fabs(loud.autocorrelation(lag) - ordinary.autocorrelation(lag)) > 1e-4F) ++count;
+    }
+    return count;
+  };
+  a.run(1.0, groove(4.0F));
+  b.run(1.0, groove(1.0F));
+  EXPECT_GE(differs(), 5) << "before it is weighed (the lags from the first hit to the later ones)";
+  a.run(0.3, groove(4.0F));  // past a beat at 60 BPM after the first hit (0.2 s)
+  b.run(0.3, groove(1.0F));
+  EXPECT_EQ(differs(), 0) << "lags whose autocorrelation differs by more than 1e-4";
+  a.run(3.0, groove(4.0F));
+  b.run(3.0, groove(1.0F));
+  EXPECT_EQ(differs(), 0) << "3 s later";
+}
+
 // A breakdown: 16 s of groove, 8 s with the drums out (the pad still
 // sounds), then the groove again on the same grid. The grid points of the
 // break are no evidence against the beat once the drums are back: beats

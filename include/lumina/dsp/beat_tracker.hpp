@@ -88,6 +88,9 @@ class BeatTracker {
   float phase(std::uint64_t now) const noexcept;  // 0..1 since the last beat
   bool firing() const noexcept { return firing_; }
   double period_frames() const noexcept { return period_; }
+  // The tempo autocorrelation at a lag in novelty frames, normalised as the
+  // tempo score reads it (diagnostics and tests).
+  float autocorrelation(double lag_frames) const noexcept { return acf(lag_frames); }
 
  private:
   // Every helper below is called from update(): RT-safe (no allocation, lock or I/O).
