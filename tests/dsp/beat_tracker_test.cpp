@@ -320,7 +320,7 @@ TEST(BeatTracker, ASyncopatedGrooveSettlesAtTheBeatNotAtFourToThree) {
 // lags from it to the syncopated hits made 4:3 and 2:3 of the beat win.
 // The same grooves with a first hit four times as loud must find the beat
 // as early as with an ordinary one. (The tracker before never found the
-// 96 BPM one in 8 s: 4:3 and then 2:3 of it; 3.75 s with an ordinary hit.)
+// 96 BPM one in 8 s, against 3.75 s with an ordinary first hit.)
 TEST(BeatTracker, ALoudFirstAttackDoesNotDecideTheFirstTempo) {
   for (const double bpm : {96.0, 120.0, 160.0}) {
     std::array<double, 2> first{};
