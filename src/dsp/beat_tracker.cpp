@@ -104,10 +104,13 @@ constexpr double kPeakSearch = 2.0;  // frames either side searched for an autoc
 // peak heard since (see settle_attack).
 constexpr std::uint64_t kAttackLeadFrames = 2;  // rising frames before the onset was detected
 
+// Whether two periods' ratio is `r`, to within the same-tempo tolerance.
+bool is_ratio(double ratio, double r) { return std::fabs(ratio / r - 1.0) < kSameTempo; }
+
 // Whether a tempo ratio is a change of metrical level (2:1, 1:2, 3:2, 2:3).
 bool is_metrical_relative(double ratio) {
   for (const double r : {2.0, 0.5, 1.5, 2.0 / 3.0}) {
-    if (std::fabs(ratio / r - 1.0) < kSameTempo) return true;
+    if (is_ratio(ratio, r)) return true;
   }
   return false;
 }
@@ -413,9 +416,9 @@ void BeatTracker::estimate_tempo() noexcept {
   // a subset of the other): the groove is steady, only the level sways.
   const double ratio = estimate / period_;
   float agree = 0.0F;
-  if (std::fabs(ratio - 1.0) < kSameTempo) {
+  if (is_ratio(ratio, 1.0)) {
     agree = 1.0F;
-  } else if (std::fabs(ratio / 2.0 - 1.0) < kSameTempo || std::fabs(ratio * 2.0 - 1.0) < kSameTempo) {
+  } else if (is_ratio(ratio, 2.0) || is_ratio(ratio, 0.5)) {
     agree = kLevelAgreement;
   }
   stability_ = agree + stability_decay_ * (stability_ - agree);
@@ -443,8 +446,7 @@ void BeatTracker::estimate_tempo() noexcept {
     // A double whose every other grid point is weak is the eighths of the
     // current tempo (see level_factor), however well it scores: syllables
     // between the beats of a loose groove make the autocorrelation prefer it.
-    const bool to_double = std::fabs(estimate / period_ - 0.5) < 0.5 * kSameTempo;
-    const float double_alternation = to_double ? alternation(estimate) : -1.0F;
+    const float double_alternation = is_ratio(estimate / period_, 0.5) ? alternation(estimate) : -1.0F;
     if (double_alternation >= 0.0F && double_alternation < kAlternateWeak) {
       candidate_votes_ = 0;
       return;
@@ -612,10 +614,12 @@ void BeatTracker::judge_grid_fit() noexcept {
   fit_primed_ = !refit_;
 }
 
-void BeatTracker::note_attack(float novelty, std::uint64_t idx) noexcept {
+void BeatTracker::note_attack(float novelty, std::uint64_t idx, bool audible) noexcept {
   if (!attack_pending_) return;
   if (idx > attack_last_) attack_after_peak_ = std::max(attack_after_peak_, novelty);
-  if (idx >= attack_judged_at_) settle_attack();
+  // Judged when due, or at once when the input falls silent (the next start
+  // is another attack).
+  if (idx >= attack_judged_at_ || !audible) settle_attack();
 }
 
 void BeatTracker::settle_attack() noexcept {
@@ -713,8 +717,7 @@ bool BeatTracker::update(const BeatNovelty& in, std::uint64_t end_time, bool aud
     music_started_ = false;
     grooved_ = false;
   }
-  if (!audible && attack_pending_) settle_attack();
-  note_attack(novelty, idx);
+  note_attack(novelty, idx, audible);
   if (in.onset_detected) {
     if (!music_started_) {
       music_started_ = true;

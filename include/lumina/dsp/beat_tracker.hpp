@@ -111,8 +111,9 @@ class BeatTracker {
   void forget_beat_spacing() noexcept;          // the grid moved (new tempo, relock, stopped)
   void grid_moved() noexcept;        // new tempo or phase: spacing forgotten, fit judged afresh (not smoothed on)
   void relock(double pos) noexcept;  // the same tempo at another phase: next beat at `pos`
-  void note_attack(float novelty, std::uint64_t idx) noexcept;  // follows the attack the music started with
-  void settle_attack() noexcept;  // weighs that attack in the autocorrelation as the music after it
+  void note_attack(float novelty, std::uint64_t idx,
+                   bool audible) noexcept;  // follows the attack the music started with
+  void settle_attack() noexcept;            // weighs that attack in the autocorrelation as the music after it
   // Adds `delta` to the value at absolute frame `f` of one autocorrelated series, with every term it is part of.
   void correct_acf(std::vector<float>& series, std::vector<float>& acf, std::vector<float>& lag_energy,
                    float& zero_energy, std::uint64_t f, float delta) noexcept;
