@@ -35,11 +35,16 @@ constexpr float kLevelGridFit = 0.9F;     // grid fit at which the current tempo
 // that fired six beats over dense onsets (every grid fits them) was held
 // for seconds after the estimate had left it.
 constexpr float kLevelStability = 0.3F;
-constexpr double kPhaseWidth = 0.08;     // phase lock: σ of the continuity weight, in periods
-constexpr float kRelockMargin = 1.4F;    // a phase elsewhere must score 40 % better ...
-constexpr int kRelockBeats = 2;          // ... at two beats in a row
-constexpr double kMinBeatSpacing = 0.6;  // periods: no two beats closer than this
-constexpr float kCombDecay = 0.8F;       // weight of each older beat in the phase comb
+constexpr double kPhaseWidth = 0.08;   // phase lock: σ of the continuity weight, in periods
+constexpr float kRelockMargin = 1.4F;  // a phase elsewhere must score 40 % better ...
+constexpr int kRelockBeats = 2;        // ... at two beats in a row
+// Periods: no two beats closer than this. Below half a period, so that a
+// first guess on the off-beat, corrected half a period later, fires its
+// next beat on time: at 0.6 the correction waited a whole period more, and
+// the first correct beat came 0.7-1.4 s later (hiphop_88 v6 2.14 s, v5
+// 2.66 s, ballad_72 v5 2.55 s; now 1.44, 1.31, 1.71 s).
+constexpr double kMinBeatSpacing = 0.45;
+constexpr float kCombDecay = 0.8F;  // weight of each older beat in the phase comb
 constexpr double kPriorLowBpm = 80.0, kPriorHighBpm = 160.0, kPriorOctaves = 0.5;
 // Grid fit: share of the last kFitBeats grid points with a detected onset
 // near them, mapped kFitFloor..kFitFull → confidence 0..1. Random onsets at

@@ -299,6 +299,15 @@ TEST_F(Analyze, TheAttackTheMusicStartsWithDoesNotDecideTheFirstTempo) {
   expect_first_correct_beat_within_two_seconds({{"busy_160_fills", 5}, {"rock_120", 5}, {"house_124", 6}});
 }
 
+// A first guess on the off-beat is corrected half a period later. With no
+// two beats allowed closer than 0.6 periods, the corrected grid's first
+// beat waited one period more; the first correct beats came 2.14 s
+// (hiphop v6), 2.66 s (hiphop v5) and 2.55 s (ballad v5) after the first
+// true beat.
+TEST_F(Analyze, AFirstGuessCorrectedByHalfABeatFiresItsNextBeatOnTime) {
+  expect_first_correct_beat_within_two_seconds({{"hiphop_88_swing", 6}, {"hiphop_88_swing", 5}, {"ballad_72", 5}});
+}
+
 // An early wrong guess that fired its six beats over dense onsets (a lead
 // line and a vocal: every grid has an onset near it) is protected as an
 // established level only while the autocorrelation still backs it. funk16
