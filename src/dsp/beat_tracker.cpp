@@ -35,9 +35,11 @@ constexpr float kLevelGridFit = 0.9F;     // grid fit at which the current tempo
 // that fired six beats over dense onsets (every grid fits them) was held
 // for seconds after the estimate had left it.
 constexpr float kLevelStability = 0.3F;
-constexpr double kPhaseWidth = 0.08;   // phase lock: σ of the continuity weight, in periods
-constexpr float kRelockMargin = 1.4F;  // a phase elsewhere must score 40 % better ...
-constexpr int kRelockBeats = 2;        // ... at two beats in a row
+constexpr double kPhaseWidth = 0.08;       // phase lock: σ of the continuity weight, in periods
+constexpr float kRelockMargin = 1.4F;      // a phase elsewhere must score 40 % better ...
+constexpr int kRelockBeats = 2;            // ... at two beats in a row
+constexpr double kPhaseCheck = 0.5;        // periods before the predicted beat: where the phase is judged ...
+constexpr double kPhaseCheckEarly = 0.75;  // ... or here, for a better phase still ahead
 // Periods: no two beats closer than this. Below half a period, so that a
 // first guess on the off-beat, corrected half a period later, fires its
 // next beat on time: at 0.6 the correction waited a whole period more, and
@@ -552,17 +554,26 @@ void BeatTracker::track_phase() noexcept {
   // A much better phase elsewhere (locked onto off-beats, or the music
   // shifted) takes over once it has won a couple of beats in a row. Judged
   // once per beat, half a period before the predicted beat, where the
-  // candidate window is centred on the prediction.
-  if (!phase_checked_ && predicted_ - low < 0.5 * p) {
-    phase_checked_ = true;
+  // candidate window is centred on the prediction. A better phase that is
+  // still ahead of the beat to come (the off-beat half a period after the
+  // last one) is taken earlier, a quarter period after the last beat, when
+  // it needs no more votes: judged at the half period, that off-beat had
+  // just passed and the corrected grid's first beat came a period later.
+  const double to_prediction = predicted_ - low;
+  if (!phase_checked_ && to_prediction < kPhaseCheckEarly * p) {
     double apart = std::fmod(std::fabs(free_pos - predicted_), p);
     apart = std::min(apart, p - apart);
     const bool better_elsewhere = free_pos >= 0.0 && free_score > kRelockMargin * locked_raw && apart > 0.15 * p;
-    relock_votes_ = better_elsewhere ? relock_votes_ + 1 : 0;
     // Until the tempo has produced a few beats its phase is only a first
     // guess too: one beat of clearly better evidence is enough.
     const int needed = beats_at_period_ < kEstablishedBeats ? 1 : kRelockBeats;
-    if (relock_votes_ >= needed) {
+    const bool ahead = free_pos >= earliest && free_pos < predicted_;
+    if (to_prediction < kPhaseCheck * p) {
+      phase_checked_ = true;
+      relock_votes_ = better_elsewhere ? relock_votes_ + 1 : 0;
+      if (relock_votes_ >= needed) relock(free_pos);
+    } else if (better_elsewhere && ahead && relock_votes_ + 1 >= needed) {
+      phase_checked_ = true;
       relock(free_pos);
     }
   }

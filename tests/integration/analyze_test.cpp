@@ -308,6 +308,16 @@ TEST_F(Analyze, AFirstGuessCorrectedByHalfABeatFiresItsNextBeatOnTime) {
   expect_first_correct_beat_within_two_seconds({{"hiphop_88_swing", 6}, {"hiphop_88_swing", 5}, {"ballad_72", 5}});
 }
 
+// The phase is judged once per beat. Judged half a period before the
+// predicted beat, a better phase on the off-beat was found when that
+// off-beat had just passed, and its first beat came a period later: first
+// correct beats 2.23 s (humanised v3) and 2.58 s (ballad v6) after the
+// first true beat. Judged a quarter period after the last beat, the
+// off-beat is still ahead.
+TEST_F(Analyze, AnOffBeatFoundBetterIsTakenAtTheComingOffBeat) {
+  expect_first_correct_beat_within_two_seconds({{"humanised_84", 3}, {"ballad_72", 6}});
+}
+
 // An early wrong guess that fired its six beats over dense onsets (a lead
 // line and a vocal: every grid has an onset near it) is protected as an
 // established level only while the autocorrelation still backs it. funk16
