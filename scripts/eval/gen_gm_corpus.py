@@ -34,8 +34,8 @@ import tempfile
 import wave
 import zlib
 
-SR = 48000
-LEAD_IN = 0.25  # seconds of silence before the first beat
+from gen_corpus import LEAD_IN, SR, beat_times, merge_onsets  # the same tempo map and onset merging
+
 SOUNDFONT = '/usr/share/sounds/sf2/FluidR3_GM.sf2'
 DRUMS = 9  # the General MIDI percussion channel (0-based)
 # One tick is 100 µs: 9600 ticks per quarter at 960000 µs per quarter. The
@@ -87,17 +87,6 @@ def write_smf(path, events):
 
 
 # ---------------------------------------------------------------- songs
-
-def beat_times(segments):
-    """segments: [(beats, bpm_start, bpm_end)]; the time of every beat (one more than the total)."""
-    times, t = [LEAD_IN], LEAD_IN
-    for beats, b0, b1 in segments:
-        for i in range(beats):
-            bpm = b0 + (b1 - b0) * (i + 0.5) / beats
-            t += 60.0 / bpm
-            times.append(t)
-    return times
-
 
 class Song:
     def __init__(self, name, segments, metre, rng):
@@ -159,14 +148,8 @@ class Song:
 
     def render(self, outdir):
         base = os.path.join(outdir, self.name)
-        write_smf(base + '.mid', self.events)
         duration = self.beats[-1] + 1.5
-        subprocess.run(['fluidsynth', '-ni', '-q', '-g', '0.4', '-r', str(SR), '-F', base + '.raw.wav',
-                        SOUNDFONT, base + '.mid'], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(['sox', base + '.raw.wav', '-c', '1', '-b', '16', base + '.wav', 'remix', '-',
-                        'trim', '0', '%.4f' % duration, 'gain', '-n', '-3'], check=True)
-        os.remove(base + '.raw.wav')
-        os.remove(base + '.mid')
+        render_audio(base, self.events, duration)
         with open(base + '.onsets', 'w') as f:
             f.writelines('%.6f\n' % t for t in merge_onsets(self.onsets))
         with open(base + '.beats', 'w') as f:
@@ -198,25 +181,25 @@ def _measure_sound_delay(program, key):
         key = 48 if UPRIGHT <= program <= SYNTH_BASS + 1 else 60
     events += [(start, 1, bytes([0x90 | ch, key, 100])), (start + 0.5, 0, bytes([0x80 | ch, key, 0]))]
     with tempfile.TemporaryDirectory() as tmp:
-        mid, wav = os.path.join(tmp, 'note.mid'), os.path.join(tmp, 'note.wav')
-        write_smf(mid, events)
-        subprocess.run(['fluidsynth', '-ni', '-q', '-g', '0.4', '-r', str(SR), '-F', wav, SOUNDFONT, mid],
-                       check=True, stdout=subprocess.DEVNULL)
-        with wave.open(wav) as w:
-            channels = w.getnchannels()
-            samples = array.array('h', w.readframes(w.getnframes()))
-    level = [sum(abs(samples[i * channels + c]) for c in range(channels)) for i in range(len(samples) // channels)]
+        base = os.path.join(tmp, 'note')
+        render_audio(base, events, start + 1.0)
+        with wave.open(base + '.wav') as w:
+            level = [abs(x) for x in array.array('h', w.readframes(w.getnframes()))]
     peak = max(level)
     first = next(i for i, v in enumerate(level) if v >= 0.01 * peak)
     return max(0.0, first / SR - start)
 
 
-def merge_onsets(times, within=0.030):
-    out = []
-    for t in sorted(times):
-        if not out or t - out[-1] > within:
-            out.append(t)
-    return out
+def render_audio(base, events, duration):
+    """BASE.wav from the events: fluidsynth renders the MIDI file, sox mixes it to mono at -3 dB peak."""
+    write_smf(base + '.mid', events)
+    subprocess.run(['fluidsynth', '-ni', '-q', '-g', '0.4', '-r', str(SR), '-F', base + '.raw.wav', SOUNDFONT,
+                    base + '.mid'], check=True, stdout=subprocess.DEVNULL)
+    # -R: sox's dither repeatable, so the same corpus comes out byte for byte.
+    subprocess.run(['sox', '-R', '-V1', base + '.raw.wav', '-c', '1', '-b', '16', base + '.wav', 'remix', '-',
+                    'trim', '0', '%.4f' % duration, 'gain', '-n', '-3'], check=True)
+    os.remove(base + '.raw.wav')
+    os.remove(base + '.mid')
 
 
 def bars_for(bpm, metre, seconds=30.0):
@@ -517,13 +500,7 @@ def render_beatless(outdir, s, events, onsets):
     s.events += events
     base = os.path.join(outdir, s.name)
     duration = 30.0
-    write_smf(base + '.mid', s.events)
-    subprocess.run(['fluidsynth', '-ni', '-q', '-g', '0.4', '-r', str(SR), '-F', base + '.raw.wav', SOUNDFONT,
-                    base + '.mid'], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(['sox', base + '.raw.wav', '-c', '1', '-b', '16', base + '.wav', 'remix', '-', 'trim', '0',
-                    '%.4f' % duration, 'gain', '-n', '-3'], check=True)
-    os.remove(base + '.raw.wav')
-    os.remove(base + '.mid')
+    render_audio(base, s.events, duration)
     with open(base + '.onsets', 'w') as f:
         f.writelines('%.6f\n' % x for x in merge_onsets(onsets))
     with open(base + '.json', 'w') as f:
