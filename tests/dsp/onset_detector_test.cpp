@@ -115,7 +115,7 @@ TEST(OnsetDetector, HeldBassAndChordGiveNoOnsetsBetweenTheHits) {
 // A recorded kick often has no beater click: it rises in the few bands
 // under 150 Hz only, so its mean flux over all bands is small (0.03-0.07
 // where a clicked kick reaches 0.2). With the full-band threshold's offset
-// at 0.08 such kicks under a held chord were lost (recall 0.69 on a GM
+// at 0.08 such kicks under a held chord were lost (recall 0.72 on a GM
 // metal arrangement, 0.77 on bossa nova's kick pickups). At this level the
 // 0.08 offset found 6 of the 15 kicks; 0.045 finds all 15.
 TEST(OnsetDetector, KicksWithoutABeaterClickUnderHeldChordsAreFound) {
