@@ -221,7 +221,7 @@ def progression(prog, bar):
 
 
 def bass_line(song, ch, prog, rhythm, steps_per_beat=4, swing=None, vel=100, octave=-12, length=None):
-    """rhythm: per-bar steps string; 'r' root, 'f' fifth, 'o' octave, '3' third."""
+    """rhythm: per-bar steps string; 'r' root, 'f' fifth, 'o' octave, '3' the chord's third, '6' sixth, 'b' flat seventh."""
     for bar in range(song.bars):
         root, shape = progression(prog, bar)
         for step, c in enumerate(rhythm):
