@@ -147,18 +147,21 @@ class Song:
         return beat + frac
 
     def render(self, outdir):
+        """NAME.wav and its labels; a song with no tempo segments is beatless (30 s, no NAME.beats)."""
         base = os.path.join(outdir, self.name)
-        duration = self.beats[-1] + 1.5
+        beatless = not self.segments
+        duration = 30.0 if beatless else self.beats[-1] + 1.5
         render_audio(base, self.events, duration)
         with open(base + '.onsets', 'w') as f:
             f.writelines('%.6f\n' % t for t in merge_onsets(self.onsets))
-        with open(base + '.beats', 'w') as f:
-            f.writelines('%.6f\n' % t for t in self.beats[:-1])
+        meta = {'name': self.name, 'tags': ['gm', 'beatless'] if beatless else ['gm'], 'duration': duration,
+                'segments': [{'beats': b, 'bpmStart': b0, 'bpmEnd': b1} for b, b0, b1 in self.segments]}
+        if not beatless:
+            with open(base + '.beats', 'w') as f:
+                f.writelines('%.6f\n' % t for t in self.beats[:-1])
+            meta.update(metre=self.metre, beatTimes=self.beats)
         with open(base + '.json', 'w') as f:
-            json.dump({'name': self.name, 'tags': ['gm'], 'duration': duration, 'metre': self.metre,
-                       'segments': [{'beats': b, 'bpmStart': b0, 'bpmEnd': b1} for b, b0, b1 in self.segments],
-                       'beatTimes': self.beats}, f)
-
+            json.dump(meta, f)
 
 DRUMS_PROGRAM = -1
 _SOUND_DELAY = {}
@@ -466,45 +469,37 @@ SONGS = [rock, jazz, waltz, reggae, bossa, disco, stride_piano, metal, funk, shu
          ballad, hiphop, breakdown]
 
 
-def beatless_pad(outdir, rng):
+def beatless_pad(rng):
     """Bowed strings and a pad changing chord at irregular times: no beat, no labelled onsets."""
     s = Song('gm_pad_beatless', [], 4, rng)
     strings, pad = s.instrument(STRINGS, 90), s.instrument(PAD, 80)
-    t, events = LEAD_IN, []
+    t = LEAD_IN
     while t < 29.0:
         length = rng.uniform(2.5, 6.0)
         root, shape = rng.choice(POP)
         for ch in (strings, pad):
             for iv in shape:
-                events.append((t, 1, bytes([0x90 | ch, root + iv, 70])))
-                events.append((min(t + length, 30.0), 0, bytes([0x80 | ch, root + iv, 0])))
+                s.events.append((t, 1, bytes([0x90 | ch, root + iv, 70])))
+                s.events.append((min(t + length, 30.0), 0, bytes([0x80 | ch, root + iv, 0])))
         t += length
-    render_beatless(outdir, s, events, [])
+    return s
 
 
-def beatless_rubato(outdir, rng):
+def beatless_rubato(rng):
     """Piano notes at free (Poisson) times: onsets labelled, no beat."""
     s = Song('gm_rubato_beatless', [], 4, rng)
     piano = s.instrument(PIANO, 100)
-    t, events, onsets = LEAD_IN, [], []
+    t = LEAD_IN
     while t < 29.0:
         key = rng.randint(48, 84)
-        events.append((t, 1, bytes([0x90 | piano, key, rng.randint(50, 100)])))
-        events.append((t + rng.uniform(0.2, 1.2), 0, bytes([0x80 | piano, key, 0])))
-        onsets.append(t + sound_delay(PIANO, key))
+        s.events.append((t, 1, bytes([0x90 | piano, key, rng.randint(50, 100)])))
+        s.events.append((t + rng.uniform(0.2, 1.2), 0, bytes([0x80 | piano, key, 0])))
+        s.onsets.append(t + sound_delay(PIANO, key))
         t += rng.uniform(0.12, 1.4)
-    render_beatless(outdir, s, events, onsets)
+    return s
 
 
-def render_beatless(outdir, s, events, onsets):
-    s.events += events
-    base = os.path.join(outdir, s.name)
-    duration = 30.0
-    render_audio(base, s.events, duration)
-    with open(base + '.onsets', 'w') as f:
-        f.writelines('%.6f\n' % x for x in merge_onsets(onsets))
-    with open(base + '.json', 'w') as f:
-        json.dump({'name': s.name, 'tags': ['gm', 'beatless'], 'duration': duration, 'segments': []}, f)
+SONGS += [beatless_pad, beatless_rubato]
 
 
 def main():
@@ -522,11 +517,6 @@ def main():
         song = make(random.Random(zlib.crc32(make.__name__.encode())))
         if only in (None, song.name):
             song.render(outdir)
-            made += 1
-    for make in (beatless_pad, beatless_rubato):
-        name = 'gm_' + make.__name__.split('_')[1] + '_beatless'
-        if only in (None, name):
-            make(outdir, random.Random(zlib.crc32(make.__name__.encode())))
             made += 1
     if made == 0:
         sys.exit('gen_gm_corpus.py: no clip named %r' % only)
