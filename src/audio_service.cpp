@@ -20,9 +20,12 @@ constexpr auto kMediaScanPeriod = std::chrono::seconds(2);
 
 const char* state_name(TransportState s) {
   switch (s) {
-    case TransportState::kPlaying: return "playing";
-    case TransportState::kPaused: return "paused";
-    case TransportState::kStopped: return "stopped";
+    case TransportState::kPlaying:
+      return "playing";
+    case TransportState::kPaused:
+      return "paused";
+    case TransportState::kStopped:
+      return "stopped";
   }
   return "stopped";
 }
@@ -32,7 +35,8 @@ double seconds(double s) { return std::round(s * 1e6) / 1e6; }
 
 bool is_loopback_device(const AudioDeviceInfo& d) {
   std::string name = d.name;
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return d.max_input_channels > 0 && name.find("monitor") != std::string::npos;
 }
 
@@ -44,6 +48,7 @@ AudioService::AudioService(AudioController& controller, BackendSupervisor& super
       supervisor_(supervisor),
       media_(media),
       configured_device_(std::move(configured_device)),
+      configured_source_(initial_source),
       source_id_(std::move(initial_source)) {}
 
 AudioService::~AudioService() { stop(); }
@@ -77,15 +82,25 @@ json AudioService::sources_payload() {
                      {"channels", d.max_input_channels},
                      {"sr", static_cast<int>(d.default_sample_rate)}});
     if (is_loopback_device(d)) {
-      items.push_back({{"id", "loopback:default"}, {"kind", "loopback"}, {"name", "What this machine plays (" + d.name + ")"},
-                       {"channels", d.max_input_channels}, {"sr", static_cast<int>(d.default_sample_rate)}});
+      items.push_back({{"id", "loopback:default"},
+                       {"kind", "loopback"},
+                       {"name", "What this machine plays (" + d.name + ")"},
+                       {"channels", d.max_input_channels},
+                       {"sr", static_cast<int>(d.default_sample_rate)}});
     }
   }
-  items.push_back({{"id", "synth:demo"}, {"kind", "synth"}, {"name", "Demo beat (120 BPM)"}, {"channels", 1},
+  items.push_back({{"id", "synth:demo"},
+                   {"kind", "synth"},
+                   {"name", "Demo beat (120 BPM)"},
+                   {"channels", 1},
                    {"sr", supervisor_.sample_rate()}});
   for (const auto& f : media_.files()) {
-    items.push_back({{"id", "file:" + f.file_id}, {"kind", "file"}, {"name", f.name}, {"channels", f.channels},
-                     {"sr", f.sample_rate}, {"duration", seconds(f.duration)}});
+    items.push_back({{"id", "file:" + f.file_id},
+                     {"kind", "file"},
+                     {"name", f.name},
+                     {"channels", f.channels},
+                     {"sr", f.sample_rate},
+                     {"duration", seconds(f.duration)}});
   }
   return {{"default", "device:default"}, {"items", std::move(items)}};
 }
@@ -102,16 +117,18 @@ bool AudioService::resolve(const std::string& id, ResolvedSource& out, std::stri
   }
   if (id.rfind("device:", 0) == 0 || id == "loopback:default") {
     for (const auto& d : supervisor_.list_devices()) {
-      const bool match = id == "loopback:default" ? is_loopback_device(d)
-                                                  : "device:" + std::to_string(d.index) == id && d.max_input_channels > 0;
+      const bool match = id == "loopback:default"
+                             ? is_loopback_device(d)
+                             : "device:" + std::to_string(d.index) == id && d.max_input_channels > 0;
       if (match) {
         out.kind = ResolvedSource::Kind::kDevice;
         out.device = std::to_string(d.index);
         return true;
       }
     }
-    error = id == "loopback:default" ? "loopback:default is not available on this machine (no monitor source)"
-                                     : "unknown source '" + id + "': no input device with that index (see audio_list_sources)";
+    error = id == "loopback:default"
+                ? "loopback:default is not available on this machine (no monitor source)"
+                : "unknown source '" + id + "': no input device with that index (see audio_list_sources)";
     return false;
   }
   if (id.rfind("file:", 0) == 0) {
@@ -123,7 +140,8 @@ bool AudioService::resolve(const std::string& id, ResolvedSource& out, std::stri
     error = "unknown source '" + id + "': no such file (see audio_list_sources)";
     return false;
   }
-  error = "unknown source '" + id + "': expected device:default, device:<index>, loopback:default, synth:demo or file:<fileId>";
+  error = "unknown source '" + id +
+          "': expected device:default, device:<index>, loopback:default, synth:demo or file:<fileId>";
   return false;
 }
 
@@ -178,11 +196,14 @@ void AudioService::register_handlers(ServerHooks& hooks) {
       return;
     }
     const std::string id = source.get<std::string>();
+    const bool had_file = controller_.file_selected();
     std::string error;
     if (!set_source(id, error)) {
       reply.error("AUDIO_SET_SOURCE_FAILED", error);
       return;
     }
+    // A file selected or let go changes the file status: push, then ack (A.5).
+    if (had_file || controller_.file_selected()) publish_file_status();
     reply.ack({{"sourceId", id}});
   };
 
@@ -197,12 +218,15 @@ void AudioService::register_handlers(ServerHooks& hooks) {
     }
     json status{{"state", "running"}, {"sourceId", source_id()}};
     // The telemetry rate is fixed at start (telemetry.fps); say so rather than ignore it silently.
-    if (payload.contains("fps")) status["warning"] = "fps: the telemetry rate is set by telemetry.fps at start and was not changed";
+    if (payload.contains("fps"))
+      status["warning"] = "fps: the telemetry rate is set by telemetry.fps at start and was not changed";
     reply.reply("audio_status", status);
   };
 
   hooks.handlers["audio_stop"] = [this](const json&, ControlReply& reply) {
     controller_.stop();
+    // audio_stop also stops a file (B.2): its status is pushed before the reply.
+    if (controller_.file_selected()) publish_file_status();
     reply.reply("audio_status", {{"state", "stopped"}, {"sourceId", source_id()}});
   };
 
@@ -280,6 +304,26 @@ bool AudioService::file_in_use(const std::string& file_id) const {
   const FileStatus s = controller_.file_status();
   std::lock_guard lock(mutex_);
   return file_id_ == file_id && source_id_ == "file:" + file_id && s.has_file && s.state != TransportState::kStopped;
+}
+
+void AudioService::release_file(const std::string& file_id) {
+  const std::string deleted = "file:" + file_id;
+  if (source_id() != deleted) return;
+  // The reader may still hold the deleted file open (it streams from disk):
+  // playing it now would play a file that no longer exists. The configured
+  // source takes its place (unless it is that file), else the default input,
+  // else the demo.
+  std::string error;
+  for (const std::string& id : {configured_source_, std::string("device:default"), std::string("synth:demo")}) {
+    if (id == deleted) continue;
+    if (set_source(id, error)) {
+      spdlog::info("audio: the selected {} was deleted; source is now {} (stopped)", deleted, id);
+      break;
+    }
+    spdlog::warn("audio: the selected {} was deleted; {} failed: {}", deleted, id, error);
+    error.clear();
+  }
+  publish_file_status();
 }
 
 void AudioService::publish_sources() {

@@ -51,6 +51,12 @@ class AudioService {
   // True while `file_id` is the selected source and loaded (playing or paused):
   // its files must not be deleted then (409). Any thread.
   bool file_in_use(const std::string& file_id) const;
+  // After `file_id` was deleted: if it is the selected source (stopped, or
+  // the delete would have been refused), the configured source (audio.source)
+  // takes its place as after audio_set_source (else device:default, else
+  // synth:demo), and audio_file_status is pushed. Otherwise
+  // nothing changes. Any thread but a realtime one.
+  void release_file(const std::string& file_id);
 
  private:
   struct ResolvedSource {
@@ -67,6 +73,7 @@ class AudioService {
   BackendSupervisor& supervisor_;
   MediaService& media_;
   const std::string configured_device_;
+  const std::string configured_source_;  // audio.source: where a deleted selected file hands over
   mutable std::mutex mutex_;
   std::string source_id_;
   std::string file_id_, file_name_;

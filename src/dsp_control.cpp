@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,11 +16,21 @@ std::optional<std::int64_t> integer_field(const json& payload, const char* name,
                                           std::string& error) {
   if (!payload.contains(name)) return std::nullopt;
   const json& v = payload[name];
-  if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi) {
-    error = "field '" + std::string(name) + "' must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi) +
-            ", got " + v.dump();
+  // An integral number such as 12.0 counts (JSON has one number type; some
+  // clients write every number as a float), as it does for legacy writes.
+  std::optional<std::int64_t> value;
+  if (v.is_number_integer()) {
+    value = v.get<std::int64_t>();
+  } else if (v.is_number_float() && std::isfinite(v.get<double>()) && std::trunc(v.get<double>()) == v.get<double>() &&
+             std::fabs(v.get<double>()) < 1e15) {
+    value = static_cast<std::int64_t>(v.get<double>());
   }
-  return error.empty() ? std::optional(v.get<std::int64_t>()) : std::nullopt;
+  if (!value || *value < lo || *value > hi) {
+    error = "field '" + std::string(name) + "' must be an integer in " + std::to_string(lo) + ".." +
+            std::to_string(hi) + ", got " + v.dump();
+    return std::nullopt;
+  }
+  return value;
 }
 
 std::optional<double> number_field(const json& payload, const char* name, double lo, double hi, std::string& error) {
@@ -76,8 +87,8 @@ void register_dsp_handlers(ServerHooks& hooks, DspControl control) {
     }
     std::vector<std::string> ignored;
     for (auto it = payload.begin(); it != payload.end(); ++it) {
-      static const std::vector<std::string> kKnown{"bands", "fftSize", "block", "fps", "analysisGain", "gateRms",
-                                                   "monitor", "mockEvents"};
+      static const std::vector<std::string> kKnown{"bands",        "fftSize", "block",   "fps",
+                                                   "analysisGain", "gateRms", "monitor", "mockEvents"};
       if (std::find(kKnown.begin(), kKnown.end(), it.key()) == kKnown.end()) ignored.push_back(it.key());
     }
 
@@ -88,8 +99,16 @@ void register_dsp_handlers(ServerHooks& hooks, DspControl control) {
     if (gain) params.analysis_gain = *gain;
     if (gate) params.gate_rms = *gate;
     const bool analysis_changed = bands || fft_size || block || gain || gate;
+    // The cross-field rule, named by the field the client sent.
+    if (params.hop > params.fft_size) {
+      error = block ? "field 'block' must be in 64..fftSize (" + std::to_string(params.fft_size) + "), got " +
+                          std::to_string(*block)
+                    : "field 'fftSize' must be at least the analysis block (block " + std::to_string(params.hop) +
+                          "), got " + std::to_string(params.fft_size);
+      return fail();
+    }
     if (analysis_changed) {
-      // Cross-field rules (hop ≤ fftSize) are checked by the analysis itself.
+      // The analysis checks every rule again (and names its own fields).
       if (auto invalid = validate_analyzer_params(params)) {
         error = *invalid;
         return fail();

@@ -26,6 +26,7 @@
 #include "lumina/core/latest_value.hpp"
 #include "lumina/dsp/analysis_frame.hpp"
 #include "lumina/lighting/dmx_thread.hpp"
+#include "lumina/lighting/override_ledger.hpp"
 #include "lumina/lighting/show_document.hpp"
 #include "lumina/net/server.hpp"
 
@@ -87,6 +88,10 @@ class LightingService {
   std::string label_;
 
   std::unique_ptr<DmxThread> dmx_;
+  // Which universes hold manual overrides (the DMX thread's slots, mirrored):
+  // legacy writes beyond its capacity are refused instead of dropped.
+  std::mutex overrides_mutex_;
+  OverrideLedger overrides_;
 
   Server* server_ = nullptr;
   std::thread pusher_;

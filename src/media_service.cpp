@@ -113,28 +113,38 @@ json MediaService::sources() {
   if (sources_) return sources_();
   json items = json::array();
   for (const auto& f : files()) {
-    items.push_back({{"id", "file:" + f.file_id}, {"kind", "file"}, {"name", f.name}, {"channels", f.channels},
-                     {"sr", f.sample_rate}, {"duration", f.duration}});
+    items.push_back({{"id", "file:" + f.file_id},
+                     {"kind", "file"},
+                     {"name", f.name},
+                     {"channels", f.channels},
+                     {"sr", f.sample_rate},
+                     {"duration", f.duration}});
   }
   return {{"default", "device:default"}, {"items", std::move(items)}};
 }
 
 HttpResult MediaService::delete_source(const std::string& file_id) {
+  // An unknown id is 404 whatever is selected; a known one in use is 409.
+  const bool registered = library_.find(file_id).has_value();
+  const std::optional<MediaEntry> legacy = registered ? std::nullopt : legacy_.find(file_id);
+  if (!registered && !legacy) throw ApiError(404, "not_found", "no media file with id '" + file_id + "'");
   if (in_use_ && in_use_(file_id)) {
-    throw ApiError(409, "in_use", "file:" + file_id + " is the active source and playing; stop it or select another source first");
+    throw ApiError(409, "in_use",
+                   "file:" + file_id +
+                       " is the selected source and is playing or paused; stop it (audio_file_stop) or select "
+                       "another source first");
   }
-  bool removed = library_.remove(file_id);
-  if (!removed) {
+  if (registered) {
+    // False: another request removed it meanwhile.
+    if (!library_.remove(file_id)) throw ApiError(404, "not_found", "no media file with id '" + file_id + "'");
+  } else {
     // A file of the legacy folder: deleting removes it from there.
-    if (auto legacy = legacy_.find(file_id)) {
-      std::error_code ec;
-      if (!std::filesystem::remove(legacy->path, ec) || ec) {
-        throw ApiError(500, "storage_error", "cannot remove " + legacy->path.string() + ": " + ec.message());
-      }
-      removed = true;
+    std::error_code ec;
+    if (!std::filesystem::remove(legacy->path, ec) || ec) {
+      throw ApiError(500, "storage_error", "cannot remove " + legacy->path.string() + ": " + ec.message());
     }
   }
-  if (!removed) throw ApiError(404, "not_found", "no media file with id '" + file_id + "'");
+  if (on_removed_) on_removed_(file_id);
   changed();
   return {200, {{"ok", true}, {"fileId", file_id}}};
 }
@@ -154,9 +164,12 @@ int run_import_legacy(const Config& config, const std::filesystem::path& dir, st
       if (!index.is_object()) throw std::runtime_error("expected an object mapping sha256 → fileId");
       for (auto it = index.begin(); it != index.end(); ++it) {
         const json& v = it.value();
-        if (v.is_string()) ids[it.key()] = v.get<std::string>();
-        else if (v.is_object() && v.contains("fileId") && v["fileId"].is_string()) ids[it.key()] = v["fileId"].get<std::string>();
-        else throw std::runtime_error("entry '" + it.key() + "' must be a fileId string or an object with 'fileId'");
+        if (v.is_string())
+          ids[it.key()] = v.get<std::string>();
+        else if (v.is_object() && v.contains("fileId") && v["fileId"].is_string())
+          ids[it.key()] = v["fileId"].get<std::string>();
+        else
+          throw std::runtime_error("entry '" + it.key() + "' must be a fileId string or an object with 'fileId'");
       }
     } catch (const std::exception& e) {
       err << "luminad: import-legacy: " << (dir / "index.json").string() << ": " << e.what() << "\n";

@@ -29,6 +29,11 @@ class MediaService final : public MediaSink {
   void set_on_change(std::function<void()> on_change) { on_change_ = std::move(on_change); }
   // Tells whether a file is in use (409 on delete). Any thread.
   void set_in_use(std::function<bool(const std::string& file_id)> in_use) { in_use_ = std::move(in_use); }
+  // Called after a file was deleted, before on_change (from a worker
+  // thread): whoever still holds it (the selected, stopped source) lets go.
+  void set_on_removed(std::function<void(const std::string& file_id)> on_removed) {
+    on_removed_ = std::move(on_removed);
+  }
   // Gives GET /api/sources the same payload as audio_sources.
   void set_sources(std::function<nlohmann::json()> sources) { sources_ = std::move(sources); }
 
@@ -50,6 +55,7 @@ class MediaService final : public MediaSink {
   MediaFolder legacy_;
   std::function<void()> on_change_;
   std::function<bool(const std::string&)> in_use_;
+  std::function<void(const std::string&)> on_removed_;
   std::function<nlohmann::json()> sources_;
 };
 

@@ -67,7 +67,8 @@ void Responder::error(std::string_view code, std::string_view message) {
   out_.push_back({"error", encode_error(code, message, req_id_, ts_)});
 }
 
-Dispatcher::Dispatcher(DmxSink dmx_sink, TokenCheck token_check) : dmx_sink_(std::move(dmx_sink)) {
+Dispatcher::Dispatcher(DmxSink dmx_sink, TokenCheck token_check, DmxAdmit dmx_admit)
+    : dmx_sink_(std::move(dmx_sink)), dmx_admit_(std::move(dmx_admit)) {
   add("subscribe", handle_subscribe);
   add("unsubscribe", handle_unsubscribe);
   add(std::string(kTypeAuth),
@@ -126,7 +127,12 @@ DispatchResult Dispatcher::handle_text(std::string_view text, ClientState& clien
     result.replies.push_back({"error", encode_error(problem->code, problem->message, problem->req_id, ts)});
   } else if (const auto* legacy = std::get_if<LegacyWrites>(&inbound)) {
     result.kind = kKindDmxWrite;
-    apply_legacy(*legacy);
+    // Valid, but the DMX side may not be able to hold it (all or nothing, A.4).
+    if (auto refused = dmx_admit_ ? dmx_admit_(legacy->writes) : std::nullopt) {
+      result.replies.push_back({"error", encode_error(kErrBadPayload, *refused, nullptr, ts)});
+    } else {
+      apply_legacy(*legacy);
+    }
   } else {
     Responder responder(request->req_id, ts, result.replies);
     const auto it = handlers_.find(request->type);

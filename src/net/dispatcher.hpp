@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,11 +90,13 @@ class Dispatcher {
   // Receives each legacy {ch,val[,u]} write; false means the DMX side dropped it
   // (it counts that itself). Empty: writes are validated and discarded.
   using DmxSink = std::function<bool(const DmxOverride&)>;
+  // Whether a valid batch can be applied; an error message refuses it whole.
+  using DmxAdmit = std::function<std::optional<std::string>(std::span<const DmxOverride>)>;
   // True when the presented token is the access token. Empty: no token required.
   using TokenCheck = std::function<bool(std::string_view)>;
 
   // Registers the built-in `subscribe`, `unsubscribe` and `auth`.
-  explicit Dispatcher(DmxSink dmx_sink, TokenCheck token_check = {});
+  explicit Dispatcher(DmxSink dmx_sink, TokenCheck token_check = {}, DmxAdmit dmx_admit = {});
 
   // Adds (or replaces) the handler of one request type.
   void add(std::string type, Handler handler);
@@ -113,6 +116,7 @@ class Dispatcher {
 
   std::map<std::string, Handler, std::less<>> handlers_;
   DmxSink dmx_sink_;
+  DmxAdmit dmx_admit_;
 };
 
 }  // namespace lumina::net

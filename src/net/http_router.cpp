@@ -42,6 +42,25 @@ std::string_view HttpRouter::route_label(std::string_view path) const {
 }
 
 HttpReply HttpRouter::route(const HttpRequestInfo& request) const {
+  if (request.method != "HEAD") return dispatch(request);
+  // HEAD is GET without the body (RFC 9110 9.3.2), errors included: a body
+  // after a HEAD response would be read as the next response on a kept-alive
+  // connection. A route may answer HEAD itself (static files).
+  HttpRequestInfo as_get = request;
+  const auto path_it = routes_.find(request.path);
+  if (path_it == routes_.end() || !path_it->second.contains("HEAD")) as_get.method = "GET";
+  HttpReply reply = dispatch(as_get);
+  if (!reply.head_length) {
+    reply.head_length = reply.body.size();
+    if (!reply.body.empty() && !reply.content_type.empty())
+      reply.headers.emplace_back("Content-Type", reply.content_type);
+    reply.content_type.clear();
+    reply.body.clear();
+  }
+  return reply;
+}
+
+HttpReply HttpRouter::dispatch(const HttpRequestInfo& request) const {
   if (request.method == "OPTIONS") {
     HttpReply reply;
     reply.content_type.clear();
@@ -66,10 +85,11 @@ HttpReply HttpRouter::route(const HttpRequestInfo& request) const {
   if (method_it == methods.end()) {
     std::string allow;
     for (const auto& entry : methods) allow += entry.first + ",";
+    if (methods.contains("GET") && !methods.contains("HEAD")) allow += "HEAD,";
     allow += "OPTIONS";
-    HttpReply reply = http_error(405, "method_not_allowed",
-                                 "method " + std::string(request.method) + " not allowed for " +
-                                     std::string(request.path));
+    HttpReply reply =
+        http_error(405, "method_not_allowed",
+                   "method " + std::string(request.method) + " not allowed for " + std::string(request.path));
     reply.headers.emplace_back("Allow", std::move(allow));
     return reply;
   }

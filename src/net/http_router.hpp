@@ -64,7 +64,8 @@ class HttpRouter {
   // credentials); an unauthorized request for anything but an open route →
   // 401 (before 404/405, so paths cannot be probed); unknown path → 404;
   // known path with another method → 405 with Allow; a throwing handler →
-  // 500. All JSON.
+  // 500. All JSON. HEAD is answered as GET without the body (the
+  // Content-Length and type GET would send), unless a route handles HEAD.
   HttpReply route(const HttpRequestInfo& request) const;
 
   // The label of `path` for per-route counters: the path when it is a route,
@@ -72,6 +73,8 @@ class HttpRouter {
   std::string_view route_label(std::string_view path) const;
 
  private:
+  HttpReply dispatch(const HttpRequestInfo& request) const;
+
   struct Route {
     Handler handler;
     RouteAccess access = RouteAccess::kToken;

@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <exception>
 #include <limits>
 #include <memory>
-#include <vector>
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -59,9 +59,39 @@ constexpr std::string_view kSourcesPrefix = "/api/sources/";
 // hashes and writes the other.
 constexpr std::size_t kUploadBufferBytes = 256 * 1024;
 
-HttpReply failure_reply(const ApiError& failure) { return http_error(failure.status(), failure.code(), failure.what()); }
+HttpReply failure_reply(const ApiError& failure) {
+  return http_error(failure.status(), failure.code(), failure.what());
+}
 
 HttpReply result_reply(const HttpResult& result) { return json_reply(result.status, result.body); }
+
+// What is wrong with a WebSocket upgrade request (is_upgrade already checked
+// GET, HTTP/1.1, Connection and Upgrade), by the rules Beast's accept applies;
+// nullopt when it can be accepted.
+std::optional<HttpReply> handshake_refusal(const http::request_header<>& header) {
+  constexpr std::size_t kMaxKeyLength = 24;  // base64 of the 16-byte nonce (RFC 6455 4.1)
+  if (header[http::field::host].empty())
+    return http_error(400, "bad_request", "WebSocket handshake: the Host header is missing");
+  const auto key = header[http::field::sec_websocket_key];
+  if (key.empty())
+    return http_error(400, "bad_request", "WebSocket handshake: the Sec-WebSocket-Key header is missing");
+  if (key.size() > kMaxKeyLength)
+    return http_error(400, "bad_request",
+                      "WebSocket handshake: Sec-WebSocket-Key must be the base64 of 16 bytes (24 characters), got " +
+                          std::to_string(key.size()) + " characters");
+  const auto version = header[http::field::sec_websocket_version];
+  if (version.empty())
+    return http_error(400, "bad_request",
+                      "WebSocket handshake: the Sec-WebSocket-Version header is missing (expected 13)");
+  if (version != "13") {
+    HttpReply reply =
+        http_error(426, "upgrade_required",
+                   "WebSocket handshake: Sec-WebSocket-Version must be 13, got '" + std::string(to_std(version)) + "'");
+    reply.headers.emplace_back("Sec-WebSocket-Version", "13");
+    return reply;
+  }
+  return std::nullopt;
+}
 
 // fileIds are 24 hex digits; legacy ids kept by import-legacy are similar.
 bool plausible_file_id(std::string_view id) {
@@ -340,7 +370,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
                                "the upload exceeds the limit of " + std::to_string(context_->options.max_upload_bytes) +
                                    " bytes (media.maxUploadBytes)"));
       } else if (ec == beast::error::timeout) {
-        spdlog::warn("net: upload from {} stalled for {} s; dropped", peer_, context_->options.upload_stall_timeout.count());
+        spdlog::warn("net: upload from {} stalled for {} s; dropped", peer_,
+                     context_->options.upload_stall_timeout.count());
         abandon_upload();
       } else if (is_http_parse_error(ec) && ec != http::error::partial_message) {
         fail_upload(http_error(400, "bad_request", ec.message()));
@@ -460,6 +491,12 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   }
 
   void upgrade(const std::string& query) {
+    // Beast would refuse a malformed handshake itself, in plain text and
+    // without CORS headers; every HTTP error here is JSON (B.9).
+    if (auto refusal = handshake_refusal(header_parser_->get())) {
+      respond_and_close(std::move(*refusal));
+      return;
+    }
     if (context_->stopping || context_->hub.ws_count() >= kMaxWsSessions) {
       ++context_->counters.ws_refused;
       spdlog::warn("net: refused WebSocket from {}: {}", peer_,

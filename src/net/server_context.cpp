@@ -46,7 +46,7 @@ ServerContext::ServerContext(ServerOptions server_options, ServerHooks server_ho
       token(options.access_token),
       origins(options.allowed_origins, !options.tls_cert_file.empty() && !options.tls_key_file.empty()),
       tls(!options.tls_cert_file.empty() && !options.tls_key_file.empty()),
-      dispatcher(hooks.dmx_write, token_check(token)) {
+      dispatcher(hooks.dmx_write, token_check(token), hooks.dmx_admit) {
   for (const auto& [type, handler] : hooks.handlers) dispatcher.add_extension(type, handler);
 }
 

@@ -58,7 +58,8 @@ class LightingTest : public ::testing::Test {
         {"dmx",
          {{"targets", {"127.0.0.1:" + std::to_string(artnet.port())}},
           {"artnet", {{"port", 0}, {"discovery", false}}},
-          {"sacn", {{"enabled", true}, {"multicast", false}, {"unicast", {"127.0.0.1:" + std::to_string(sacn.port())}}}}}}};
+          {"sacn",
+           {{"enabled", true}, {"multicast", false}, {"unicast", {"127.0.0.1:" + std::to_string(sacn.port())}}}}}}};
     const auto path = config_dir->path() / "luminad.json";
     std::ofstream(path) << config.dump(2);
     Env env{{"LUMINA_ARTNET_TARGETS", "127.0.0.1:" + std::to_string(artnet.port())}};
@@ -151,6 +152,33 @@ TEST_F(LightingTest, ScenesOverridesMasterAndBlackoutReachTheWire) {
   EXPECT_EQ(request("show_get", json::object(), 11)["type"], "show");
 }
 
+TEST_F(LightingTest, WritesBeyondSixteenOverrideUniversesAreRefusedNotLost) {
+  start();
+  // Universe 0 is patched; 100..114 are not: 16 universes hold overrides.
+  json writes = json::array({{{"ch", 1}, {"val", 7}, {"u", 0}}});
+  for (int u = 100; u < 115; ++u) writes.push_back({{"ch", 1}, {"val", 9}, {"u", u}});
+  ASSERT_TRUE(ws->send_text(writes.dump()));
+  ASSERT_TRUE(wait_for_frame(artnet, 114, [](const auto& f) { return f[0] == 9; }));
+  // A seventeenth is refused whole, with the element and the way out; the
+  // universe already held in the same batch is not written either.
+  ASSERT_TRUE(ws->send_text(R"([{"ch":2,"val":5,"u":100},{"ch":1,"val":9,"u":115}])"));
+  const auto refused = ws->receive_type("error", 5s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ((*refused)["payload"]["code"], "BAD_PAYLOAD");
+  const std::string message = (*refused)["payload"]["message"];
+  EXPECT_NE(message.find("element 1: field 'u': universe 115"), std::string::npos) << message;
+  EXPECT_NE(message.find("dmx_release"), std::string::npos) << message;
+  // The status counts every universe sent: 0 and 100..114.
+  json status = json::parse(http_request(daemon->port(), "GET", "/api/status").body);
+  EXPECT_EQ(status["dmx"]["universes"], 16) << status["dmx"].dump();
+  EXPECT_EQ(status["dmx"]["overridesDropped"], 0);
+  // Releasing one universe makes room.
+  ASSERT_EQ(request("dmx_release", {{"u", 100}}, 1)["type"], "ack");
+  ASSERT_TRUE(ws->send_text(R"([{"ch":1,"val":9,"u":115}])"));
+  ASSERT_TRUE(wait_for_frame(artnet, 115, [](const auto& f) { return f[0] == 9; }));
+  EXPECT_EQ(json::parse(http_request(daemon->port(), "GET", "/api/status").body)["dmx"]["overridesDropped"], 0);
+}
+
 TEST_F(LightingTest, BeatQuantisedSwitchWaitsForABeat) {
   start();
   ASSERT_TRUE(ws->send_json({{"type", "subscribe"}, {"payload", {{"streams", {"dmx_frame", "beat"}}}}, {"reqId", 1}}));
@@ -198,7 +226,8 @@ TEST_F(LightingTest, InvalidShowIsRejectedWholeAndAValidOneSurvivesARestart) {
 
   // A valid change: one extra dimmer on universe 2 and a scene lighting it.
   show["fixtures"].push_back({{"id", "extra"}, {"profile", "dimmer"}, {"universe", 2}, {"address", 10}});
-  show["scenes"].push_back({{"name", "extra-on"}, {"effects", {{{"type", "static"}, {"group", "extra"}, {"level", 1.0}}}}});
+  show["scenes"].push_back(
+      {{"name", "extra-on"}, {"effects", {{{"type", "static"}, {"group", "extra"}, {"level", 1.0}}}}});
   ASSERT_TRUE(ws->send_json({{"type", "subscribe"}, {"payload", {{"streams", {"show"}}}}, {"reqId", 4}}));
   reply = request("show_set", {{"show", show}}, 5);
   ASSERT_EQ(reply["type"], "ack") << reply.dump();

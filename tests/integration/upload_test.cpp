@@ -255,6 +255,9 @@ TEST_F(UploadTest, BadFilesGetPreciseJsonErrorsAndLeaveNothing) {
   for (auto& c : noise) c = static_cast<char>(rng());
   const HttpResponse random = upload(daemon->port(), "noise.bin", noise);
   expect_refusal(random, 415, "unsupported_media");
+  // ffmpeg's complaint names the upload, not the server's temporary file.
+  EXPECT_EQ(random.body.find(daemon->data_dir().string()), std::string::npos) << random.body;
+  EXPECT_EQ(random.body.find("/tmp/"), std::string::npos) << random.body;
 
   const HttpResponse empty = upload(daemon->port(), "empty.wav", "");
   EXPECT_EQ(empty.status, 415) << empty.body;
@@ -728,6 +731,55 @@ TEST_F(UploadWsTest, SourcesArePushedAfterChangesAndAPlayingFileCannotBeDeleted)
   EXPECT_EQ(count_files(daemon->data_dir() / "library"), 0U);
   EXPECT_EQ(http_request(daemon->port(), "DELETE", "/api/sources/" + id).status, 404);
   EXPECT_EQ(http_request(daemon->port(), "DELETE", "/api/sources/..%2F..%2Fetc").status, 404);
+}
+
+// The file pushes a request causes, seen before its reply (push, then ack: A.5).
+std::vector<json> file_pushes_before_reply(WsClient& ws, const std::string& type, const json& payload) {
+  std::vector<json> pushes;
+  bool replied = false;
+  ws.request(type, payload, 10s, [&](const json& m) {
+    if (m["type"] == "audio_file_status" && !replied) pushes.push_back(m["payload"]);
+  });
+  replied = true;
+  return pushes;
+}
+
+TEST_F(UploadWsTest, DeletingTheSelectedStoppedFileLetsGoOfItAndTransportPushesComeBeforeReplies) {
+  ASSERT_TRUE(has_tool("sox"));
+  start();
+  WsClient ws(daemon->port());
+  ASSERT_TRUE(ws.connected()) << ws.error();
+  ASSERT_TRUE(ws.receive());  // hello_ack
+  request(ws, "subscribe", {{"streams", {"audio_file_status"}}});
+  const fs::path wav = work.path() / "sel.wav";
+  make_media("sox -n -r 48000 -c 2 -b 16 " + wav.string() + " synth 20 sine 440");
+  const std::string id = body_of(upload(daemon->port(), "sel.wav", read_all(wav)))["fileId"];
+
+  // Selecting the file, and audio_stop while it plays: each pushes the file's
+  // status before its reply.
+  auto pushes = file_pushes_before_reply(ws, "audio_set_source", {{"sourceId", "file:" + id}});
+  ASSERT_FALSE(pushes.empty()) << "no audio_file_status before the ack of audio_set_source";
+  EXPECT_EQ(pushes.back()["fileId"], id);
+  request(ws, "audio_start");
+  EXPECT_EQ(request(ws, "audio_file_play")["type"], "ack");
+  pushes = file_pushes_before_reply(ws, "audio_stop", json::object());
+  ASSERT_FALSE(pushes.empty()) << "no audio_file_status before the reply to audio_stop";
+  EXPECT_EQ(pushes.back()["state"], "stopped");
+
+  // Deleted while selected and stopped: the file is let go, not kept playable.
+  const HttpResponse deleted = http_request(daemon->port(), "DELETE", "/api/sources/" + id);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  const auto released = ws.receive_type("audio_file_status", 10s);
+  ASSERT_TRUE(released) << "no audio_file_status after deleting the selected file";
+  EXPECT_TRUE((*released)["payload"]["fileId"].is_null()) << released->dump();
+  const json play = request(ws, "audio_file_play");
+  EXPECT_EQ(play["type"], "error") << play.dump();
+  EXPECT_EQ(play["payload"]["code"], "FILE_PLAY_FAILED");
+  const json audio = json::parse(http_request(daemon->port(), "GET", "/api/status").body)["audio"];
+  EXPECT_TRUE(audio["sourceId"].is_string()) << audio.dump();
+  EXPECT_NE(audio["sourceId"], "file:" + id) << audio.dump();
+  // A second delete of the same id is 404, not "in use".
+  expect_refusal(http_request(daemon->port(), "DELETE", "/api/sources/" + id), 404, "not_found");
 }
 
 TEST_F(UploadTest, ImportLegacyKeepsFileIds) {

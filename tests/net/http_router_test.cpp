@@ -42,8 +42,7 @@ TEST_F(HttpRouterTest, KnownRoute) {
 TEST_F(HttpRouterTest, UnknownPathIs404Json) {
   const HttpReply reply = router_.route(request("GET", "/x"));
   EXPECT_EQ(reply.status, 404U);
-  EXPECT_EQ(json::parse(reply.body),
-            json({{"ok", false}, {"error", "not_found"}, {"message", "no route for GET /x"}}));
+  EXPECT_EQ(json::parse(reply.body), json({{"ok", false}, {"error", "not_found"}, {"message", "no route for GET /x"}}));
 }
 
 TEST_F(HttpRouterTest, WrongMethodIs405JsonWithAllow) {
@@ -53,7 +52,28 @@ TEST_F(HttpRouterTest, WrongMethodIs405JsonWithAllow) {
   EXPECT_EQ(body["ok"], false);
   EXPECT_EQ(body["error"], "method_not_allowed");
   EXPECT_TRUE(body["message"].is_string());
-  EXPECT_EQ(header(reply, "Allow"), "GET,OPTIONS");
+  EXPECT_EQ(header(reply, "Allow"), "GET,HEAD,OPTIONS");
+}
+
+TEST_F(HttpRouterTest, HeadIsGetWithoutItsBody) {
+  const HttpReply get = router_.route(request("GET", "/health"));
+  const HttpReply head = router_.route(request("HEAD", "/health"));
+  EXPECT_EQ(head.status, get.status);
+  EXPECT_TRUE(head.body.empty());
+  ASSERT_TRUE(head.head_length.has_value());
+  EXPECT_EQ(*head.head_length, get.body.size());
+  EXPECT_EQ(header(head, "Content-Type"), "application/json");
+}
+
+TEST_F(HttpRouterTest, HeadErrorsHaveNoBodyEither) {
+  // A body after a HEAD answer would be read as the next response on a kept-alive connection.
+  for (const char* path : {"/x", "/boom"}) {
+    const HttpReply head = router_.route(request("HEAD", path));
+    EXPECT_EQ(head.status, router_.route(request("GET", path)).status) << path;
+    EXPECT_TRUE(head.body.empty()) << path;
+    ASSERT_TRUE(head.head_length.has_value()) << path;
+    EXPECT_GT(*head.head_length, 0U) << path;
+  }
 }
 
 TEST_F(HttpRouterTest, OptionsIs200OnAnyPath) {
@@ -75,7 +95,9 @@ TEST(HttpRouterHelpers, SplitTarget) {
 TEST_F(HttpRouterTest, UnauthorizedIs401BeforeRoutingExceptOpenRoutes) {
   router_.add(
       "GET", "/open",
-      [](const HttpRequestInfo& info) { return json_reply(200, {{"authorized", info.authorized}}); },
+      [](const HttpRequestInfo& info) {
+        return json_reply(200, {{"authorized", info.authorized}});
+      },
       RouteAccess::kOpen);
   for (const char* path : {"/health", "/boom", "/nowhere"}) {
     auto info = request("GET", path);

@@ -15,12 +15,12 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "lumina/core/clock.hpp"
@@ -269,9 +269,9 @@ TEST_F(ServerTest, OptionsIs200WithCors) {
   HttpClient client(port());
   // Same origin as the Host the client asked for: allowed without configuration.
   const std::string origin = "http://127.0.0.1";
-  const auto response = client.request(http::verb::options, "/upload",
-                                       {{http::field::origin, origin},
-                                        {http::field::access_control_request_method, "POST"}});
+  const auto response =
+      client.request(http::verb::options, "/upload",
+                     {{http::field::origin, origin}, {http::field::access_control_request_method, "POST"}});
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(response[http::field::access_control_allow_origin], origin);
   EXPECT_EQ(response[http::field::vary], "Origin");
@@ -303,6 +303,55 @@ TEST_F(ServerTest, PlainGetOnWsIs426) {
   const auto response = client.request(http::verb::get, "/ws");
   EXPECT_EQ(response.result(), http::status::upgrade_required);
   EXPECT_EQ(json::parse(response.body())["error"], "upgrade_required");
+}
+
+TEST_F(ServerTest, HeadOnAnApiRouteKeepsTheConnectionInStep) {
+  HttpClient client(port());
+  const auto get = client.request(http::verb::get, "/api/status");
+  const auto head = client.request(http::verb::head, "/api/status");
+  EXPECT_EQ(head.result(), http::status::ok);
+  EXPECT_EQ(head[http::field::content_type], "application/json");
+  EXPECT_FALSE(head[http::field::content_length].empty());
+  // Had a body followed the HEAD answer, this would read it as its response.
+  const auto after = client.request(http::verb::get, "/health");
+  EXPECT_EQ(after.result(), http::status::ok);
+  EXPECT_EQ(json::parse(after.body())["ok"], true);
+  EXPECT_FALSE(get.body().empty());
+}
+
+TEST_F(ServerTest, MalformedWebSocketHandshakesAreRefusedInJson) {
+  const HeaderList upgrade = {{http::field::connection, "Upgrade"}, {http::field::upgrade, "websocket"}};
+  auto with = [&](std::initializer_list<std::pair<http::field, std::string>> extra) {
+    HeaderList headers = upgrade;
+    headers.insert(headers.end(), extra.begin(), extra.end());
+    return headers;
+  };
+  {
+    HttpClient client(port());
+    const auto r = client.request(http::verb::get, "/ws",
+                                  with({{http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ=="},
+                                        {http::field::sec_websocket_version, "8"},
+                                        {http::field::origin, "http://127.0.0.1"}}));
+    EXPECT_EQ(r.result(), http::status::upgrade_required);
+    EXPECT_EQ(r[http::field::sec_websocket_version], "13");
+    EXPECT_EQ(r[http::field::access_control_allow_origin], "http://127.0.0.1");
+    const json body = json::parse(r.body());
+    EXPECT_EQ(body["error"], "upgrade_required");
+    EXPECT_NE(body["message"].get<std::string>().find("Sec-WebSocket-Version must be 13, got '8'"), std::string::npos)
+        << body;
+  }
+  {
+    HttpClient client(port());
+    const auto r = client.request(http::verb::get, "/ws", with({{http::field::sec_websocket_version, "13"}}));
+    EXPECT_EQ(r.result(), http::status::bad_request);
+    EXPECT_EQ(r[http::field::content_type], "application/json");
+    const json body = json::parse(r.body());
+    EXPECT_EQ(body["error"], "bad_request");
+    EXPECT_NE(body["message"].get<std::string>().find("Sec-WebSocket-Key"), std::string::npos) << body;
+  }
+  // A well-formed handshake still opens the WebSocket.
+  WsClient ws(port());
+  EXPECT_EQ(ws.read()["type"], "hello_ack");
 }
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequests) {

@@ -62,6 +62,7 @@ struct LightingSnapshot {
   bool blackout = false;
   float master = 1.0F;
   std::uint32_t universe_count = 0;  // entries used below (the first kMaxUniverses of the frame)
+  std::uint32_t universes_sent = 0;  // universes in the frame (patched and override-only), all of them
   std::array<std::uint16_t, kMaxUniverses> universes{};
   std::array<DmxUniverseData, kMaxUniverses> data{};
 };

@@ -9,6 +9,8 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -149,6 +151,10 @@ struct ServerHooks {
   std::function<nlohmann::json()> status;
   // Legacy {ch,val[,u]} writes → DMX override layer. Called on the io thread only.
   std::function<bool(const DmxOverride&)> dmx_write;
+  // Checked before a valid batch of legacy writes is applied: an error
+  // message refuses all of it (BAD_PAYLOAD) -- the DMX side could not hold
+  // it. Empty: every valid batch is applied. Called on the io thread only.
+  std::function<std::optional<std::string>(std::span<const DmxOverride>)> dmx_admit;
   // Request handlers added by the daemon (audio_*, dsp_set_params, show_* ...),
   // by message type. A type the net module handles itself cannot be overridden.
   std::map<std::string, ControlHandler> handlers;
