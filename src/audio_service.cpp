@@ -20,12 +20,9 @@ constexpr auto kMediaScanPeriod = std::chrono::seconds(2);
 
 const char* state_name(TransportState s) {
   switch (s) {
-    case TransportState::kPlaying:
-      return "playing";
-    case TransportState::kPaused:
-      return "paused";
-    case TransportState::kStopped:
-      return "stopped";
+    case TransportState::kPlaying: return "playing";
+    case TransportState::kPaused: return "paused";
+    case TransportState::kStopped: return "stopped";
   }
   return "stopped";
 }
@@ -35,8 +32,7 @@ double seconds(double s) { return std::round(s * 1e6) / 1e6; }
 
 bool is_loopback_device(const AudioDeviceInfo& d) {
   std::string name = d.name;
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return d.max_input_channels > 0 && name.find("monitor") != std::string::npos;
 }
 
@@ -82,25 +78,15 @@ json AudioService::sources_payload() {
                      {"channels", d.max_input_channels},
                      {"sr", static_cast<int>(d.default_sample_rate)}});
     if (is_loopback_device(d)) {
-      items.push_back({{"id", "loopback:default"},
-                       {"kind", "loopback"},
-                       {"name", "What this machine plays (" + d.name + ")"},
-                       {"channels", d.max_input_channels},
-                       {"sr", static_cast<int>(d.default_sample_rate)}});
+      items.push_back({{"id", "loopback:default"}, {"kind", "loopback"}, {"name", "What this machine plays (" + d.name + ")"},
+                       {"channels", d.max_input_channels}, {"sr", static_cast<int>(d.default_sample_rate)}});
     }
   }
-  items.push_back({{"id", "synth:demo"},
-                   {"kind", "synth"},
-                   {"name", "Demo beat (120 BPM)"},
-                   {"channels", 1},
+  items.push_back({{"id", "synth:demo"}, {"kind", "synth"}, {"name", "Demo beat (120 BPM)"}, {"channels", 1},
                    {"sr", supervisor_.sample_rate()}});
   for (const auto& f : media_.files()) {
-    items.push_back({{"id", "file:" + f.file_id},
-                     {"kind", "file"},
-                     {"name", f.name},
-                     {"channels", f.channels},
-                     {"sr", f.sample_rate},
-                     {"duration", seconds(f.duration)}});
+    items.push_back({{"id", "file:" + f.file_id}, {"kind", "file"}, {"name", f.name}, {"channels", f.channels},
+                     {"sr", f.sample_rate}, {"duration", seconds(f.duration)}});
   }
   return {{"default", "device:default"}, {"items", std::move(items)}};
 }
@@ -117,18 +103,16 @@ bool AudioService::resolve(const std::string& id, ResolvedSource& out, std::stri
   }
   if (id.rfind("device:", 0) == 0 || id == "loopback:default") {
     for (const auto& d : supervisor_.list_devices()) {
-      const bool match = id == "loopback:default"
-                             ? is_loopback_device(d)
-                             : "device:" + std::to_string(d.index) == id && d.max_input_channels > 0;
+      const bool match = id == "loopback:default" ? is_loopback_device(d)
+                                                  : "device:" + std::to_string(d.index) == id && d.max_input_channels > 0;
       if (match) {
         out.kind = ResolvedSource::Kind::kDevice;
         out.device = std::to_string(d.index);
         return true;
       }
     }
-    error = id == "loopback:default"
-                ? "loopback:default is not available on this machine (no monitor source)"
-                : "unknown source '" + id + "': no input device with that index (see audio_list_sources)";
+    error = id == "loopback:default" ? "loopback:default is not available on this machine (no monitor source)"
+                                     : "unknown source '" + id + "': no input device with that index (see audio_list_sources)";
     return false;
   }
   if (id.rfind("file:", 0) == 0) {
@@ -140,8 +124,7 @@ bool AudioService::resolve(const std::string& id, ResolvedSource& out, std::stri
     error = "unknown source '" + id + "': no such file (see audio_list_sources)";
     return false;
   }
-  error = "unknown source '" + id +
-          "': expected device:default, device:<index>, loopback:default, synth:demo or file:<fileId>";
+  error = "unknown source '" + id + "': expected device:default, device:<index>, loopback:default, synth:demo or file:<fileId>";
   return false;
 }
 
@@ -218,8 +201,7 @@ void AudioService::register_handlers(ServerHooks& hooks) {
     }
     json status{{"state", "running"}, {"sourceId", source_id()}};
     // The telemetry rate is fixed at start (telemetry.fps); say so rather than ignore it silently.
-    if (payload.contains("fps"))
-      status["warning"] = "fps: the telemetry rate is set by telemetry.fps at start and was not changed";
+    if (payload.contains("fps")) status["warning"] = "fps: the telemetry rate is set by telemetry.fps at start and was not changed";
     reply.reply("audio_status", status);
   };
 

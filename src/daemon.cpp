@@ -13,13 +13,12 @@
 #include <system_error>
 #include <vector>
 
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "audio_service.hpp"
 #include "classifier_service.hpp"
 #include "dsp_control.hpp"
-#include "lighting_service.hpp"
 #include "lumina/audio/audio_controller.hpp"
 #include "lumina/audio/backend_supervisor.hpp"
 #include "lumina/audio/demo_source.hpp"
@@ -32,6 +31,7 @@
 #include "lumina/core/version.hpp"
 #include "lumina/dsp/analysis_thread.hpp"
 #include "lumina/dsp/analyzer_config.hpp"
+#include "lighting_service.hpp"
 #include "lumina/net/access_token.hpp"
 #include "lumina/net/server.hpp"
 #include "lumina/net/web_root.hpp"
@@ -104,9 +104,8 @@ nlohmann::json engine_status(const Engine& e) {
   const double period_ns = b.sample_rate ? 1e9 * b.block / b.sample_rate : 1.0;
   nlohmann::json histogram = nlohmann::json::array();
   for (std::size_t i = 0; i < a.callback_histogram.size(); ++i) {
-    histogram.push_back(
-        {{"leUs", i < kCallbackBucketsUs.size() ? nlohmann::json(kCallbackBucketsUs[i]) : nlohmann::json("inf")},
-         {"count", a.callback_histogram[i]}});
+    histogram.push_back({{"leUs", i < kCallbackBucketsUs.size() ? nlohmann::json(kCallbackBucketsUs[i]) : nlohmann::json("inf")},
+                         {"count", a.callback_histogram[i]}});
   }
   return {
       {"uptimeSec", static_cast<double>(monotonic_ns() - e.started_ns) / 1e9},
@@ -135,10 +134,7 @@ nlohmann::json engine_status(const Engine& e) {
         {"callbackHistogram", histogram}}},
       {"file", e.audio_service->file_status_payload()},
       {"analysis",
-       {{"frames", an.frames},
-        {"chunks", an.chunks},
-        {"gaps", an.gaps},
-        {"paramSwaps", an.param_swaps},
+       {{"frames", an.frames}, {"chunks", an.chunks}, {"gaps", an.gaps}, {"paramSwaps", an.param_swaps},
         {"hopLastUs", static_cast<double>(an.last_hop_ns) / 1e3},
         {"hopMaxUs", static_cast<double>(an.max_hop_ns) / 1e3}}},
       {"classifier", e.classifier->status()},
@@ -159,28 +155,22 @@ std::vector<MetricSample> engine_metrics(const Engine& e) {
   callback.help = "Duration of the realtime audio callback.";
   callback.type = MetricType::kHistogram;
   for (std::size_t i = 0; i < a.callback_histogram.size(); ++i) {
-    const double le =
-        i < kCallbackBucketsUs.size() ? kCallbackBucketsUs[i] / 1e6 : std::numeric_limits<double>::infinity();
+    const double le = i < kCallbackBucketsUs.size() ? kCallbackBucketsUs[i] / 1e6 : std::numeric_limits<double>::infinity();
     callback.buckets.push_back({le, a.callback_histogram[i]});
   }
   out.push_back(std::move(callback));
   out.push_back(counter("lumina_audio_blocks_total", "Audio callbacks run.", static_cast<double>(a.blocks)));
-  out.push_back(counter("lumina_audio_xruns_total", "Over/underflows reported by the audio backend.",
-                        static_cast<double>(a.xruns)));
-  out.push_back(counter("lumina_audio_underruns_total",
-                        "Blocks where file data was due but not read yet (played as silence).",
+  out.push_back(counter("lumina_audio_xruns_total", "Over/underflows reported by the audio backend.", static_cast<double>(a.xruns)));
+  out.push_back(counter("lumina_audio_underruns_total", "Blocks where file data was due but not read yet (played as silence).",
                         static_cast<double>(a.underruns)));
   out.push_back(counter("lumina_audio_ring_overflows_total", "Audio chunks dropped because analysis fell behind.",
                         static_cast<double>(a.ring_overflows)));
-  out.push_back(counter("lumina_audio_streams_lost_total", "Audio streams that stopped or stalled.",
-                        static_cast<double>(b.streams_lost)));
-  out.push_back(
-      gauge("lumina_audio_recovering", "1 while a lost audio device is being reopened.", b.recovering ? 1 : 0));
+  out.push_back(counter("lumina_audio_streams_lost_total", "Audio streams that stopped or stalled.", static_cast<double>(b.streams_lost)));
+  out.push_back(gauge("lumina_audio_recovering", "1 while a lost audio device is being reopened.", b.recovering ? 1 : 0));
   out.push_back(gauge("lumina_audio_callback_max_seconds", "Worst audio callback duration since start.",
                       static_cast<double>(a.max_callback_ns) / 1e9));
   out.push_back(counter("lumina_analysis_frames_total", "Analysis frames published.", static_cast<double>(an.frames)));
-  out.push_back(counter("lumina_analysis_gaps_total", "Discontinuities in the analysed audio clock.",
-                        static_cast<double>(an.gaps)));
+  out.push_back(counter("lumina_analysis_gaps_total", "Discontinuities in the analysed audio clock.", static_cast<double>(an.gaps)));
   for (auto& m : e.lighting->metrics()) out.push_back(std::move(m));
   for (auto& m : e.classifier->metrics()) out.push_back(std::move(m));
   return out;
@@ -219,8 +209,8 @@ int run_daemon(const Config& config) {
     spdlog::critical("media store: {}", err.what());
     return 1;
   }
-  e.audio_service =
-      std::make_unique<AudioService>(*e.controller, e.supervisor, *e.media, config.audio.device, config.audio.source);
+  e.audio_service = std::make_unique<AudioService>(*e.controller, e.supervisor, *e.media, config.audio.device,
+                                                   config.audio.source);
   e.controller->set_monitor(config.audio.monitor);
   if (config.audio.source != "device:default" && config.audio.source.rfind("device:", 0) != 0) {
     std::string error;
@@ -243,16 +233,14 @@ int run_daemon(const Config& config) {
   // The classifier's events go out through the server (constructed below; the
   // worker starts only once it listens and stops before it goes).
   Server* classifier_server = nullptr;
-  e.classifier =
-      std::make_unique<ClassifierService>(config.classifier, [&classifier_server, &e](const ClassifierEvent& ev) {
-        if (classifier_server) {
-          classifier_server->publish(
-              "ai_classifier_event",
-              {{"label", std::string(ev.label)}, {"confidence", ev.confidence}, {"model", std::string(ev.model)}});
-        }
-        // The show may map this label to a scene (speech → a calm wash, ...).
-        if (e.lighting) e.lighting->set_label(std::string(ev.label));
-      });
+  e.classifier = std::make_unique<ClassifierService>(config.classifier, [&classifier_server, &e](const ClassifierEvent& ev) {
+    if (classifier_server) {
+      classifier_server->publish("ai_classifier_event",
+                                 {{"label", std::string(ev.label)}, {"confidence", ev.confidence}, {"model", std::string(ev.model)}});
+    }
+    // The show may map this label to a scene (speech → a calm wash, ...).
+    if (e.lighting) e.lighting->set_label(std::string(ev.label));
+  });
   e.analysis->set_tap(e.classifier->tap());
 
   try {
@@ -321,8 +309,7 @@ int run_daemon(const Config& config) {
   e.lighting->start_pushes(server);
   e.classifier->start();
   std::string targets;
-  for (const auto& t : config.dmx.targets)
-    targets += (targets.empty() ? "" : ", ") + t.host + ":" + std::to_string(t.port);
+  for (const auto& t : config.dmx.targets) targets += (targets.empty() ? "" : ", ") + t.host + ":" + std::to_string(t.port);
   spdlog::info("listening on http://{}:{} (WebSocket /ws); Art-Net universe {} at {} fps to {}", config.server.listen,
                server.port(), config.dmx.universe, config.dmx.fps, targets.empty() ? "(no targets)" : targets);
   systemd.ready("running: " + e.supervisor.status().kind + " audio, " + std::to_string(config.dmx.fps) + " fps DMX");
@@ -335,8 +322,7 @@ int run_daemon(const Config& config) {
   sigaddset(&stop_signals, SIGHUP);
   auto tick = std::chrono::duration_cast<std::chrono::nanoseconds>(kReportInterval);
   if (auto wd = systemd.watchdog_interval()) tick = std::min<std::chrono::nanoseconds>(tick, *wd / 2);
-  const timespec wait{static_cast<time_t>(tick.count() / 1'000'000'000),
-                      static_cast<long>(tick.count() % 1'000'000'000)};
+  const timespec wait{static_cast<time_t>(tick.count() / 1'000'000'000), static_cast<long>(tick.count() % 1'000'000'000)};
 
   GrowthReporter xruns("audio xruns"), underruns("file playback underruns (played as silence)"),
       overflows("analysis ring overflows (audio dropped before analysis)"), missed("DMX missed ticks"),
@@ -352,10 +338,8 @@ int run_daemon(const Config& config) {
     underruns.update(a.underruns);
     overflows.update(a.ring_overflows);
     missed.update(d.missed_ticks);
-    send_errors.update(d.send_errors,
-                       d.last_send_errno == 0
-                           ? std::string()
-                           : "; latest: " + std::error_code(d.last_send_errno, std::generic_category()).message());
+    send_errors.update(d.send_errors, d.last_send_errno == 0 ? std::string()
+                                                              : "; latest: " + std::error_code(d.last_send_errno, std::generic_category()).message());
     e.analysis->reclaim();  // frees an Analyzer retired by a dsp_set_params swap
     e.classifier->poll();   // logs a stopped classifier worker once
     // Ping only while the audio clock and the DMX thread make progress (a lost
@@ -368,7 +352,7 @@ int run_daemon(const Config& config) {
   spdlog::info("received {}, stopping", strsignal(signal));
   systemd.stopping();
   e.audio_service->stop();
-  e.classifier->stop();                     // its events go through the server
+  e.classifier->stop();  // its events go through the server
   e.media->library().cancel_conversions();  // server.stop() joins the upload workers
   server.stop();
   e.lighting->stop();  // stops dmx_frame pushes, then sends the blackout frame when configured
@@ -376,8 +360,7 @@ int run_daemon(const Config& config) {
   e.analysis->stop();
   const DmxStats d = e.lighting->stats();
   const AudioStats a = e.audio.stats();
-  spdlog::info("stopped: {} audio blocks, {} xruns, {} DMX ticks, {} missed", a.blocks, a.xruns, d.ticks,
-               d.missed_ticks);
+  spdlog::info("stopped: {} audio blocks, {} xruns, {} DMX ticks, {} missed", a.blocks, a.xruns, d.ticks, d.missed_ticks);
   return 0;
 }
 

@@ -87,8 +87,8 @@ void register_dsp_handlers(ServerHooks& hooks, DspControl control) {
     }
     std::vector<std::string> ignored;
     for (auto it = payload.begin(); it != payload.end(); ++it) {
-      static const std::vector<std::string> kKnown{"bands",        "fftSize", "block",   "fps",
-                                                   "analysisGain", "gateRms", "monitor", "mockEvents"};
+      static const std::vector<std::string> kKnown{"bands", "fftSize", "block", "fps", "analysisGain", "gateRms",
+                                                   "monitor", "mockEvents"};
       if (std::find(kKnown.begin(), kKnown.end(), it.key()) == kKnown.end()) ignored.push_back(it.key());
     }
 

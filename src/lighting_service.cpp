@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <fstream>
 #include <optional>
+#include <condition_variable>
+#include <fstream>
 #include <sstream>
 #include <system_error>
 #include <utility>
@@ -72,12 +72,9 @@ std::size_t universe_count(const ShowDocument& show) {
 
 const char* when_name(SwitchWhen when) {
   switch (when) {
-    case SwitchWhen::kNow:
-      return "now";
-    case SwitchWhen::kBeat:
-      return "beat";
-    case SwitchWhen::kBar:
-      return "bar";
+    case SwitchWhen::kNow: return "now";
+    case SwitchWhen::kBeat: return "beat";
+    case SwitchWhen::kBar: return "bar";
   }
   return "now";
 }
@@ -96,10 +93,9 @@ LightingService::LightingService(const Config& config, std::filesystem::path dat
       show_ = parse_show_text(read_text(saved), saved.string());
       show_origin_ = saved.string();
     } catch (const std::exception& e) {
-      spdlog::error(
-          "show: {} — using the configured show instead (the file is left for inspection; the next "
-          "show_set replaces it)",
-          e.what());
+      spdlog::error("show: {} — using the configured show instead (the file is left for inspection; the next "
+                    "show_set replaces it)",
+                    e.what());
     }
   }
   if (!show_ && !config_.show_file.empty()) {
@@ -294,8 +290,7 @@ void LightingService::register_handlers(ServerHooks& hooks) {
   };
   hooks.handlers["dmx_master"] = [this](const nlohmann::json& payload, ControlReply& reply) {
     const auto level = payload.find("level");
-    if (level == payload.end() || !level->is_number() ||
-        !(level->get<double>() >= 0.0 && level->get<double>() <= 1.0)) {
+    if (level == payload.end() || !level->is_number() || !(level->get<double>() >= 0.0 && level->get<double>() <= 1.0)) {
       reply.error("BAD_PAYLOAD", "field 'level' must be a number 0..1 (the master dimmer)" +
                                      std::string(level == payload.end() ? "" : ", got " + level->dump()));
       return;
@@ -443,43 +438,41 @@ nlohmann::json LightingService::status() const {
     const std::lock_guard lock(show_mutex_);
     if (have && snapshot.generation == generation_) scene = scene_name(snapshot.active_scene);
   }
-  return {
-      {"fps", config_.fps},
-      {"universe", config_.universe},
-      {"universes", have ? snapshot.universes_sent : 0},
-      {"ticks", d.ticks},
-      {"missedTicks", d.missed_ticks},
-      {"packetsSent", d.packets_sent},
-      {"artnetPackets", o.artnet_packets},
-      {"sacnPackets", o.sacn_packets},
-      {"sendErrors", d.send_errors},
-      {"lastSendError", d.last_send_errno == 0
-                            ? nlohmann::json(nullptr)
-                            : nlohmann::json(std::error_code(d.last_send_errno, std::generic_category()).message())},
-      {"overridesDropped", d.overrides_dropped},
-      {"universesDropped", d.universes_dropped},
-      {"realtime", d.realtime},
-      {"lastLatenessUs", static_cast<double>(d.last_lateness_ns) / 1e3},
-      {"maxLatenessUs", static_cast<double>(d.max_lateness_ns) / 1e3},
-      {"pacingP50Ms", d.lateness_p50_ms},
-      {"pacingP99Ms", d.lateness_p99_ms},
-      {"pacingWindowMaxMs", d.lateness_window_max_ms},
-      {"latencyMs", ms_or_null(d.latency_ms)},
-      {"sacnLatencyMs", ms_or_null(d.sacn_latency_ms)},
-      {"latencyP50Ms", ms_or_null(d.latency_p50_ms)},
-      {"latencyP99Ms", ms_or_null(d.latency_p99_ms)},
-      {"onsetsMeasured", d.onsets_measured},
-      {"onsetToWireP50Ms", ms_or_null(d.onset_to_wire_p50_ms)},
-      {"onsetToWireP99Ms", ms_or_null(d.onset_to_wire_p99_ms)},
-      {"artnetLatencyOffsetMs", config_.artnet.latency_offset_ms},
-      {"sacnLatencyOffsetMs", config_.sacn.latency_offset_ms},
-      {"pollsSent", o.polls_sent},
-      {"pollRepliesSent", o.replies_sent},
-      {"nodes", nodes},
-      {"scene", scene},
-      {"master", have ? snapshot.master : 1.0F},
-      {"blackout", have && snapshot.blackout},
-      {"framesPushed", frames_pushed_.load(std::memory_order_relaxed)}};
+  return {{"fps", config_.fps},
+          {"universe", config_.universe},
+          {"universes", have ? snapshot.universes_sent : 0},
+          {"ticks", d.ticks},
+          {"missedTicks", d.missed_ticks},
+          {"packetsSent", d.packets_sent},
+          {"artnetPackets", o.artnet_packets},
+          {"sacnPackets", o.sacn_packets},
+          {"sendErrors", d.send_errors},
+          {"lastSendError", d.last_send_errno == 0 ? nlohmann::json(nullptr)
+                                                   : nlohmann::json(std::error_code(d.last_send_errno, std::generic_category()).message())},
+          {"overridesDropped", d.overrides_dropped},
+          {"universesDropped", d.universes_dropped},
+          {"realtime", d.realtime},
+          {"lastLatenessUs", static_cast<double>(d.last_lateness_ns) / 1e3},
+          {"maxLatenessUs", static_cast<double>(d.max_lateness_ns) / 1e3},
+          {"pacingP50Ms", d.lateness_p50_ms},
+          {"pacingP99Ms", d.lateness_p99_ms},
+          {"pacingWindowMaxMs", d.lateness_window_max_ms},
+          {"latencyMs", ms_or_null(d.latency_ms)},
+          {"sacnLatencyMs", ms_or_null(d.sacn_latency_ms)},
+          {"latencyP50Ms", ms_or_null(d.latency_p50_ms)},
+          {"latencyP99Ms", ms_or_null(d.latency_p99_ms)},
+          {"onsetsMeasured", d.onsets_measured},
+          {"onsetToWireP50Ms", ms_or_null(d.onset_to_wire_p50_ms)},
+          {"onsetToWireP99Ms", ms_or_null(d.onset_to_wire_p99_ms)},
+          {"artnetLatencyOffsetMs", config_.artnet.latency_offset_ms},
+          {"sacnLatencyOffsetMs", config_.sacn.latency_offset_ms},
+          {"pollsSent", o.polls_sent},
+          {"pollRepliesSent", o.replies_sent},
+          {"nodes", nodes},
+          {"scene", scene},
+          {"master", have ? snapshot.master : 1.0F},
+          {"blackout", have && snapshot.blackout},
+          {"framesPushed", frames_pushed_.load(std::memory_order_relaxed)}};
 }
 
 std::vector<MetricSample> LightingService::metrics() const {
@@ -495,26 +488,22 @@ std::vector<MetricSample> LightingService::metrics() const {
                         static_cast<double>(d.packets_sent)));
   out.push_back(counter("lumina_dmx_send_errors_total", "Art-Net and sACN sends that failed.",
                         static_cast<double>(d.send_errors)));
-  out.push_back(counter("lumina_dmx_commands_dropped_total",
-                        "Lighting commands dropped: the queue to the DMX thread was full.",
+  out.push_back(counter("lumina_dmx_commands_dropped_total", "Lighting commands dropped: the queue to the DMX thread was full.",
                         static_cast<double>(d.overrides_dropped)));
-  out.push_back(
-      counter("lumina_artnet_polls_sent_total", "ArtPoll sent by discovery.", static_cast<double>(o.polls_sent)));
-  out.push_back(
-      counter("lumina_artnet_poll_replies_sent_total", "ArtPollReply sent.", static_cast<double>(o.replies_sent)));
-  out.push_back(
-      gauge("lumina_artnet_nodes", "Art-Net nodes known from ArtPollReply.", static_cast<double>(o.nodes_known)));
+  out.push_back(counter("lumina_artnet_polls_sent_total", "ArtPoll sent by discovery.", static_cast<double>(o.polls_sent)));
+  out.push_back(counter("lumina_artnet_poll_replies_sent_total", "ArtPollReply sent.", static_cast<double>(o.replies_sent)));
+  out.push_back(gauge("lumina_artnet_nodes", "Art-Net nodes known from ArtPollReply.", static_cast<double>(o.nodes_known)));
   out.push_back(gauge("lumina_dmx_lateness_max_seconds", "Worst DMX tick wake-up lateness since start.",
                       static_cast<double>(d.max_lateness_ns) / 1e9));
-  out.push_back(gauge("lumina_dmx_pacing_p99_seconds",
-                      "DMX tick wake-up lateness, 99th percentile of the last 1024 ticks.", d.lateness_p99_ms / 1e3));
+  out.push_back(gauge("lumina_dmx_pacing_p99_seconds", "DMX tick wake-up lateness, 99th percentile of the last 1024 ticks.",
+                      d.lateness_p99_ms / 1e3));
   if (d.latency_p50_ms >= 0.0) {
-    out.push_back(gauge("lumina_dmx_latency_p50_seconds",
-                        "Audio capture to Art-Net wire, median of the last 1024 ticks.", d.latency_p50_ms / 1e3));
+    out.push_back(gauge("lumina_dmx_latency_p50_seconds", "Audio capture to Art-Net wire, median of the last 1024 ticks.",
+                        d.latency_p50_ms / 1e3));
   }
   if (d.onset_to_wire_p50_ms >= 0.0) {
-    out.push_back(gauge("lumina_dmx_onset_to_wire_p50_seconds",
-                        "Onset audio to Art-Net wire, median of the last 256 onsets.", d.onset_to_wire_p50_ms / 1e3));
+    out.push_back(gauge("lumina_dmx_onset_to_wire_p50_seconds", "Onset audio to Art-Net wire, median of the last 256 onsets.",
+                        d.onset_to_wire_p50_ms / 1e3));
   }
   out.push_back(counter("lumina_dmx_frames_pushed_total", "dmx_frame pushes to the UI.",
                         static_cast<double>(frames_pushed_.load(std::memory_order_relaxed))));

@@ -113,12 +113,8 @@ json MediaService::sources() {
   if (sources_) return sources_();
   json items = json::array();
   for (const auto& f : files()) {
-    items.push_back({{"id", "file:" + f.file_id},
-                     {"kind", "file"},
-                     {"name", f.name},
-                     {"channels", f.channels},
-                     {"sr", f.sample_rate},
-                     {"duration", f.duration}});
+    items.push_back({{"id", "file:" + f.file_id}, {"kind", "file"}, {"name", f.name}, {"channels", f.channels},
+                     {"sr", f.sample_rate}, {"duration", f.duration}});
   }
   return {{"default", "device:default"}, {"items", std::move(items)}};
 }
@@ -164,12 +160,9 @@ int run_import_legacy(const Config& config, const std::filesystem::path& dir, st
       if (!index.is_object()) throw std::runtime_error("expected an object mapping sha256 → fileId");
       for (auto it = index.begin(); it != index.end(); ++it) {
         const json& v = it.value();
-        if (v.is_string())
-          ids[it.key()] = v.get<std::string>();
-        else if (v.is_object() && v.contains("fileId") && v["fileId"].is_string())
-          ids[it.key()] = v["fileId"].get<std::string>();
-        else
-          throw std::runtime_error("entry '" + it.key() + "' must be a fileId string or an object with 'fileId'");
+        if (v.is_string()) ids[it.key()] = v.get<std::string>();
+        else if (v.is_object() && v.contains("fileId") && v["fileId"].is_string()) ids[it.key()] = v["fileId"].get<std::string>();
+        else throw std::runtime_error("entry '" + it.key() + "' must be a fileId string or an object with 'fileId'");
       }
     } catch (const std::exception& e) {
       err << "luminad: import-legacy: " << (dir / "index.json").string() << ": " << e.what() << "\n";

@@ -77,8 +77,7 @@ class SampleWindow {
     if (n == 0) return -1.0;
     std::vector<float> copy(n);
     for (std::size_t i = 0; i < n; ++i) copy[i] = values_[i].load(std::memory_order_relaxed);
-    const auto k =
-        static_cast<std::size_t>(std::min<double>(static_cast<double>(n - 1), std::floor(p * static_cast<double>(n))));
+    const auto k = static_cast<std::size_t>(std::min<double>(static_cast<double>(n - 1), std::floor(p * static_cast<double>(n))));
     std::nth_element(copy.begin(), copy.begin() + static_cast<std::ptrdiff_t>(k), copy.end());
     return copy[k];
   }
@@ -270,15 +269,9 @@ void DmxThread::Impl::apply(const LightingCommand& c, std::int64_t now_ns) noexc
     case LightingCommand::Kind::kSelectScene:
       if (c.scene >= 0) selector.select(static_cast<std::uint32_t>(c.scene), c.when, now_ns);
       return;
-    case LightingCommand::Kind::kLabelScene:
-      selector.set_label_scene(c.scene);
-      return;
-    case LightingCommand::Kind::kMaster:
-      master = std::clamp(c.level, 0.0F, 1.0F);
-      return;
-    case LightingCommand::Kind::kBlackout:
-      blackout = c.on;
-      return;
+    case LightingCommand::Kind::kLabelScene: selector.set_label_scene(c.scene); return;
+    case LightingCommand::Kind::kMaster: master = std::clamp(c.level, 0.0F, 1.0F); return;
+    case LightingCommand::Kind::kBlackout: blackout = c.on; return;
     case LightingCommand::Kind::kShow: {
       if (c.show == nullptr) return;
       const std::int32_t label = selector.label_scene();
@@ -339,8 +332,8 @@ void DmxThread::Impl::compose(std::size_t slot) noexcept {
     } else if (master < 1.0F) {
       // Patched universes scale only light channels (never pan/tilt);
       // override-only universes have no patch, so every channel scales.
-      const bool* mask =
-          i < patched ? program.master_mask[static_cast<std::size_t>(program.universe_slot(ids[i]))].data() : nullptr;
+      const bool* mask = i < patched ? program.master_mask[static_cast<std::size_t>(program.universe_slot(ids[i]))].data()
+                                     : nullptr;
       for (std::size_t ch = 0; ch < kDmxChannels; ++ch) {
         if (mask == nullptr || mask[ch]) {
           out[ch] = static_cast<std::uint8_t>(std::lround(static_cast<float>(out[ch]) * master));
@@ -438,8 +431,7 @@ void DmxThread::Impl::tick(std::int64_t now_ns, std::int64_t lateness_ns) noexce
   if (artnet_latency >= 0.0) latency_window.add(static_cast<float>(artnet_latency));
   // Onset → wire: from the moment the onset's audio was captured to the
   // Art-Net send carrying the first frame rendered after it (plus the delay).
-  if (tick_events.onset && frame.captured_ns > 0 && frame.sample_rate > 0 &&
-      frame.last_onset_time <= frame.sample_time) {
+  if (tick_events.onset && frame.captured_ns > 0 && frame.sample_rate > 0 && frame.last_onset_time <= frame.sample_time) {
     const double back_s = static_cast<double>(frame.sample_time - frame.last_onset_time) / frame.sample_rate;
     const double onset_captured_ns = static_cast<double>(frame.captured_ns) - back_s * 1e9;
     const double delay_ns = static_cast<double>(artnet_delay) * 1e9 / fps;
@@ -471,11 +463,10 @@ DmxThread::DmxThread(Options options, const LatestValue<AnalysisFrame>& frames, 
 
   std::string targets;
   for (const std::string& name : impl_->output.describe()) targets += targets.empty() ? name : ", " + name;
-  spdlog::info(
-      "DMX: {} fps, up to {} universes, outputs [{}], Art-Net delay {} ticks, sACN delay {} ticks, "
-      "beat lead {} ms, blackout on exit {}",
-      options_.dmx.fps, options_.max_universes, targets, impl_->artnet_delay, impl_->sacn_delay,
-      impl_->lead_ns / 1'000'000, options_.dmx.blackout_on_exit ? "on" : "off");
+  spdlog::info("DMX: {} fps, up to {} universes, outputs [{}], Art-Net delay {} ticks, sACN delay {} ticks, "
+               "beat lead {} ms, blackout on exit {}",
+               options_.dmx.fps, options_.max_universes, targets, impl_->artnet_delay, impl_->sacn_delay,
+               impl_->lead_ns / 1'000'000, options_.dmx.blackout_on_exit ? "on" : "off");
 }
 
 DmxThread::~DmxThread() {

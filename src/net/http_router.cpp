@@ -87,9 +87,9 @@ HttpReply HttpRouter::dispatch(const HttpRequestInfo& request) const {
     for (const auto& entry : methods) allow += entry.first + ",";
     if (methods.contains("GET") && !methods.contains("HEAD")) allow += "HEAD,";
     allow += "OPTIONS";
-    HttpReply reply =
-        http_error(405, "method_not_allowed",
-                   "method " + std::string(request.method) + " not allowed for " + std::string(request.path));
+    HttpReply reply = http_error(405, "method_not_allowed",
+                                 "method " + std::string(request.method) + " not allowed for " +
+                                     std::string(request.path));
     reply.headers.emplace_back("Allow", std::move(allow));
     return reply;
   }

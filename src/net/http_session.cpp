@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <chrono>
 #include <exception>
 #include <limits>
 #include <memory>
+#include <vector>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,9 +60,7 @@ constexpr std::string_view kSourcesPrefix = "/api/sources/";
 // hashes and writes the other.
 constexpr std::size_t kUploadBufferBytes = 256 * 1024;
 
-HttpReply failure_reply(const ApiError& failure) {
-  return http_error(failure.status(), failure.code(), failure.what());
-}
+HttpReply failure_reply(const ApiError& failure) { return http_error(failure.status(), failure.code(), failure.what()); }
 
 HttpReply result_reply(const HttpResult& result) { return json_reply(result.status, result.body); }
 
@@ -370,8 +369,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
                                "the upload exceeds the limit of " + std::to_string(context_->options.max_upload_bytes) +
                                    " bytes (media.maxUploadBytes)"));
       } else if (ec == beast::error::timeout) {
-        spdlog::warn("net: upload from {} stalled for {} s; dropped", peer_,
-                     context_->options.upload_stall_timeout.count());
+        spdlog::warn("net: upload from {} stalled for {} s; dropped", peer_, context_->options.upload_stall_timeout.count());
         abandon_upload();
       } else if (is_http_parse_error(ec) && ec != http::error::partial_message) {
         fail_upload(http_error(400, "bad_request", ec.message()));

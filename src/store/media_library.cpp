@@ -7,8 +7,8 @@
 
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <csignal>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <vector>
@@ -41,14 +41,10 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
   std::size_t n = 0;
   if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0 && c >= 0xC2)
-    n = 2;
-  else if ((c & 0xF0) == 0xE0)
-    n = 3;
-  else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
-    n = 4;
-  else
-    return 0;
+  if ((c & 0xE0) == 0xC0 && c >= 0xC2) n = 2;
+  else if ((c & 0xF0) == 0xE0) n = 3;
+  else if ((c & 0xF8) == 0xF0 && c <= 0xF4) n = 4;
+  else return 0;
   if (i + n > s.size()) return 0;
   for (std::size_t k = 1; k < n; ++k) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
@@ -59,12 +55,11 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
 // The write error of a store operation as the HTTP status a client understands.
 [[noreturn]] void throw_write_error(int err, const std::string& what) {
   if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
-    throw ApiError(507, "insufficient_storage",
-                   "the data dir is full (" + std::string(std::strerror(err)) + ") while " + what);
+    throw ApiError(507, "insufficient_storage", "the data dir is full (" + std::string(std::strerror(err)) + ") while " + what);
   }
   if (err == EROFS || err == EACCES || err == EPERM) {
-    throw ApiError(500, "storage_not_writable",
-                   "the data dir is not writable (" + std::string(std::strerror(err)) + ") while " + what);
+    throw ApiError(500, "storage_not_writable", "the data dir is not writable (" + std::string(std::strerror(err)) +
+                                                       ") while " + what);
   }
   throw ApiError(500, "storage_error", what + ": " + std::strerror(err));
 }
@@ -83,10 +78,8 @@ fs::path make_temp(const fs::path& dir, const std::string& prefix, int* fd_out =
   std::string pattern = (dir / (prefix + "XXXXXX")).string();
   const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (fd < 0) throw_write_error(errno, "creating a temporary file in " + dir.string());
-  if (fd_out)
-    *fd_out = fd;
-  else
-    ::close(fd);
+  if (fd_out) *fd_out = fd;
+  else ::close(fd);
   return pattern;
 }
 
@@ -103,9 +96,7 @@ ApiError registry_failure(const RegistryError& e, const std::string& outcome) {
                     std::string("the media registry is locked by another program (") + e.what() + "); " + outcome +
                         ", try again when it is released");
   }
-  if (e.disk_full())
-    return ApiError(507, "insufficient_storage",
-                    std::string("the registry cannot grow (") + e.what() + "); " + outcome);
+  if (e.disk_full()) return ApiError(507, "insufficient_storage", std::string("the registry cannot grow (") + e.what() + "); " + outcome);
   return ApiError(500, "registry_error", std::string(e.what()) + "; " + outcome);
 }
 
@@ -132,8 +123,7 @@ bool is_playable_wav(const SF_INFO& info, std::uint32_t rate) {
   const int major = info.format & SF_FORMAT_TYPEMASK;
   const int sub = info.format & SF_FORMAT_SUBMASK;
   const bool wav = major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX || major == SF_FORMAT_RF64;
-  const bool pcm =
-      sub == SF_FORMAT_PCM_16 || sub == SF_FORMAT_PCM_24 || sub == SF_FORMAT_PCM_32 || sub == SF_FORMAT_FLOAT;
+  const bool pcm = sub == SF_FORMAT_PCM_16 || sub == SF_FORMAT_PCM_24 || sub == SF_FORMAT_PCM_32 || sub == SF_FORMAT_FLOAT;
   return wav && pcm && static_cast<std::uint32_t>(info.samplerate) == rate && info.channels >= 1 && info.channels <= 2;
 }
 
@@ -178,8 +168,7 @@ std::string last_line(const std::string& text) {
   std::size_t end = text.find_last_not_of("\r\n ");
   if (end == std::string::npos) return {};
   const std::size_t start = text.find_last_of('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1,
-                     end + 1 - (start == std::string::npos ? 0 : start + 1));
+  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
 }
 
 // ffmpeg's last line of complaint, with the server's own paths (the upload's
@@ -204,58 +193,34 @@ std::string ffmpeg_complaint(const std::string& err, const fs::path& in, const f
 // mono or stereo. Throws ApiError with the status that fits ffmpeg's failure.
 void convert_with_ffmpeg(const FfmpegLimits& limits, const fs::path& in, const fs::path& out, std::uint32_t rate,
                          bool input_is_audio) {
-  const std::vector<std::string> args = {"-nostdin",
-                                         "-hide_banner",
-                                         "-nostats",
-                                         "-protocol_whitelist",
-                                         "file",
-                                         "-i",
-                                         "file:" + in.string(),
-                                         "-map",
-                                         "0:a:0",
-                                         "-vn",
-                                         "-sn",
-                                         "-dn",
-                                         "-af",
-                                         "aformat=channel_layouts=mono|stereo",
-                                         "-ar",
-                                         std::to_string(rate),
-                                         "-c:a",
-                                         "pcm_f32le",
-                                         "-rf64",
-                                         "auto",
-                                         "-f",
-                                         "wav",
-                                         "-y",
-                                         "file:" + out.string()};
+  const std::vector<std::string> args = {
+      "-nostdin", "-hide_banner", "-nostats", "-protocol_whitelist", "file", "-i", "file:" + in.string(),
+      "-map", "0:a:0", "-vn", "-sn", "-dn", "-af", "aformat=channel_layouts=mono|stereo", "-ar", std::to_string(rate),
+      "-c:a", "pcm_f32le", "-rf64", "auto", "-f", "wav", "-y", "file:" + out.string()};
   const FfmpegResult r = run_ffmpeg(limits, args);
   if (r.ok()) return;
   const std::string& err = r.stderr_text;
   if (r.not_found) {
-    throw ApiError(
-        503, "ffmpeg_missing",
-        std::string(input_is_audio ? "converting this audio to the engine's sample rate"
-                                   : "this file is not audio the audio library reads; extracting its audio track") +
-            " needs ffmpeg, which is not available (" + err + "; see media.ffmpeg)");
+    throw ApiError(503, "ffmpeg_missing",
+                      std::string(input_is_audio ? "converting this audio to the engine's sample rate"
+                                                 : "this file is not audio the audio library reads; extracting its audio track") +
+                          " needs ffmpeg, which is not available (" + err + "; see media.ffmpeg)");
   }
   if (r.cancelled) {
     throw ApiError(503, "shutting_down", "luminad is stopping; the conversion was cancelled (upload again later)");
   }
   if (r.timed_out || r.signal == SIGXCPU) {  // SIGXCPU: the CPU limit of the same length
-    throw ApiError(
-        500, "conversion_timeout",
-        "ffmpeg did not finish within " + std::to_string(limits.timeout.count()) + " s (media.ffmpegTimeoutSec)");
+    throw ApiError(500, "conversion_timeout",
+                      "ffmpeg did not finish within " + std::to_string(limits.timeout.count()) + " s (media.ffmpegTimeoutSec)");
   }
   if (contains(err, "No space left on device") || contains(err, "Disk quota exceeded") || r.signal == SIGXFSZ) {
-    throw ApiError(507, "insufficient_storage",
-                   "the data dir is full (or the size limit was hit) while converting the audio");
+    throw ApiError(507, "insufficient_storage", "the data dir is full (or the size limit was hit) while converting the audio");
   }
   if (r.signal != 0) {
     const char* name = ::sigabbrev_np(r.signal);
     throw ApiError(500, "ffmpeg_crashed",
                    "ffmpeg (" + limits.program + ") was killed by signal " + std::to_string(r.signal) + " (SIG" +
-                       (name ? name : "?") +
-                       ") while reading the file; nothing was stored. Check the ffmpeg installation (media.ffmpeg)");
+                       (name ? name : "?") + ") while reading the file; nothing was stored. Check the ffmpeg installation (media.ffmpeg)");
   }
   const bool has_streams = contains(err, "Stream #0:");
   const bool has_audio = contains(err, ": Audio:");
@@ -321,8 +286,8 @@ PendingUpload::~PendingUpload() {
 void PendingUpload::append(const char* data, std::size_t size) {
   if (size_ + size > library_.options().max_upload_bytes) {
     throw ApiError(413, "payload_too_large",
-                   "the file exceeds the upload limit of " + std::to_string(library_.options().max_upload_bytes) +
-                       " bytes (media.maxUploadBytes)");
+                      "the file exceeds the upload limit of " + std::to_string(library_.options().max_upload_bytes) +
+                          " bytes (media.maxUploadBytes)");
   }
   EVP_DigestUpdate(hasher_->ctx.get(), data, size);
   size_ += size;
@@ -518,8 +483,7 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
   record.duration = static_cast<double>(record.frames) / record.sample_rate;
   record.from_video = from_video;
   record.size = size;
-  record.created =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  record.created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 
   std::lock_guard lock(commit_mutex_);
   // Files placed in library/ for this entry; removed again unless the row
@@ -537,8 +501,7 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
     if (id && registry_->find_by_id(*id)) {
       throw ApiError(409, "id_conflict", "fileId " + *id + " is registered already for other bytes");
     }
-    if (::rename(temp.c_str(), absolute(record.original_path).c_str()) != 0)
-      throw_write_error(errno, "storing the file");
+    if (::rename(temp.c_str(), absolute(record.original_path).c_str()) != 0) throw_write_error(errno, "storing the file");
     placed.push_back(absolute(record.original_path));
     if (!playable_is_original) {
       if (::rename(playable_temp.c_str(), absolute(record.playable_path).c_str()) != 0) {
@@ -558,8 +521,8 @@ IngestResult MediaLibrary::ingest(const fs::path& temp, std::uint64_t size, cons
   }
   unplace.release();  // committed: the row owns the files now
   refresh_snapshot();
-  spdlog::info("media: registered '{}' as file:{} ({} Hz, {} ch, {:.1f} s{})", record.name, record.id,
-               record.sample_rate, record.channels, record.duration, record.from_video ? ", audio from video" : "");
+  spdlog::info("media: registered '{}' as file:{} ({} Hz, {} ch, {:.1f} s{})", record.name, record.id, record.sample_rate,
+               record.channels, record.duration, record.from_video ? ", audio from video" : "");
   return {record, false};
 }
 

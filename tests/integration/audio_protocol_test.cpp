@@ -31,8 +31,7 @@ fs::path write_tone(const fs::path& dir, const std::string& name, double seconds
   info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
   SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
   std::vector<float> data(static_cast<std::size_t>(seconds * rate));
-  for (std::size_t i = 0; i < data.size(); ++i)
-    data[i] = static_cast<float>(0.5 * std::sin(2 * std::numbers::pi * 440.0 * i / rate));
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>(0.5 * std::sin(2 * std::numbers::pi * 440.0 * i / rate));
   sf_writef_float(f, data.data(), static_cast<sf_count_t>(data.size()));
   sf_close(f);
   return path;
@@ -41,8 +40,7 @@ fs::path write_tone(const fs::path& dir, const std::string& name, double seconds
 class AudioProtocolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    daemon =
-        std::make_unique<DaemonProcess>(Env{{"LUMINA_AUDIO_BACKEND", "null"}, {"LUMINA_AUDIO_SOURCE", "synth:demo"}});
+    daemon = std::make_unique<DaemonProcess>(Env{{"LUMINA_AUDIO_BACKEND", "null"}, {"LUMINA_AUDIO_SOURCE", "synth:demo"}});
     ASSERT_TRUE(daemon->wait_healthy()) << daemon->log();
     ws = std::make_unique<WsClient>(daemon->port());
     ASSERT_TRUE(ws->connected()) << ws->error();
@@ -121,8 +119,7 @@ TEST_F(AudioProtocolTest, FileTransportPushesStatusThenAcks) {
   write_tone(daemon->data_dir() / "media", "song.wav", 3.0);
   const std::string id = file_source("song.wav");
   ASSERT_FALSE(id.empty());
-  ASSERT_TRUE(
-      ws->send_json({{"type", "subscribe"}, {"payload", {{"streams", {"audio_file_status"}}}}, {"reqId", "s"}}));
+  ASSERT_TRUE(ws->send_json({{"type", "subscribe"}, {"payload", {{"streams", {"audio_file_status"}}}}, {"reqId", "s"}}));
   ASSERT_TRUE(ws->receive_type("ack"));
   EXPECT_EQ(request("audio_set_source", {{"sourceId", id}})["type"], "ack");
   EXPECT_EQ(request("audio_start")["payload"]["state"], "running");

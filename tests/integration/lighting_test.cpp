@@ -58,8 +58,7 @@ class LightingTest : public ::testing::Test {
         {"dmx",
          {{"targets", {"127.0.0.1:" + std::to_string(artnet.port())}},
           {"artnet", {{"port", 0}, {"discovery", false}}},
-          {"sacn",
-           {{"enabled", true}, {"multicast", false}, {"unicast", {"127.0.0.1:" + std::to_string(sacn.port())}}}}}}};
+          {"sacn", {{"enabled", true}, {"multicast", false}, {"unicast", {"127.0.0.1:" + std::to_string(sacn.port())}}}}}}};
     const auto path = config_dir->path() / "luminad.json";
     std::ofstream(path) << config.dump(2);
     Env env{{"LUMINA_ARTNET_TARGETS", "127.0.0.1:" + std::to_string(artnet.port())}};
@@ -226,8 +225,7 @@ TEST_F(LightingTest, InvalidShowIsRejectedWholeAndAValidOneSurvivesARestart) {
 
   // A valid change: one extra dimmer on universe 2 and a scene lighting it.
   show["fixtures"].push_back({{"id", "extra"}, {"profile", "dimmer"}, {"universe", 2}, {"address", 10}});
-  show["scenes"].push_back(
-      {{"name", "extra-on"}, {"effects", {{{"type", "static"}, {"group", "extra"}, {"level", 1.0}}}}});
+  show["scenes"].push_back({{"name", "extra-on"}, {"effects", {{{"type", "static"}, {"group", "extra"}, {"level", 1.0}}}}});
   ASSERT_TRUE(ws->send_json({{"type", "subscribe"}, {"payload", {{"streams", {"show"}}}}, {"reqId", 4}}));
   reply = request("show_set", {{"show", show}}, 5);
   ASSERT_EQ(reply["type"], "ack") << reply.dump();

@@ -5,11 +5,11 @@
 // mounts), SIGKILL in the middle of an upload, delete while playing, and the
 // faults of the media path (issue 10): an ffmpeg that hangs or crashes, a
 // registry database another program keeps locked.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,8 +18,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <map>
+#include <future>
 #include <random>
 #include <set>
 #include <sstream>
@@ -95,8 +95,7 @@ void expect_refusal(const HttpResponse& r, unsigned status, const std::string& c
   EXPECT_EQ(body["ok"], false) << r.body;
   EXPECT_EQ(body["error"], code) << r.body;
   const std::string message = body.value("message", "");
-  for (const auto& phrase : says)
-    EXPECT_NE(message.find(phrase), std::string::npos) << "should say '" << phrase << "': " << message;
+  for (const auto& phrase : says) EXPECT_NE(message.find(phrase), std::string::npos) << "should say '" << phrase << "': " << message;
 }
 
 bool has_tool(const char* name) {
@@ -230,10 +229,8 @@ TEST_F(UploadTest, VideoAudioIsExtractedAndSilentVideoIsRefused) {
   ASSERT_TRUE(has_tool("ffmpeg"));
   start();
   const fs::path with = work.path() / "with.mp4", without = work.path() / "without.mp4";
-  make_media(
-      "ffmpeg -nostdin -f lavfi -i testsrc=size=160x120:rate=10:duration=2 -f lavfi -i "
-      "sine=frequency=440:duration=2 -c:v mpeg4 -c:a aac -shortest " +
-      with.string());
+  make_media("ffmpeg -nostdin -f lavfi -i testsrc=size=160x120:rate=10:duration=2 -f lavfi -i "
+             "sine=frequency=440:duration=2 -c:v mpeg4 -c:a aac -shortest " + with.string());
   make_media("ffmpeg -nostdin -f lavfi -i testsrc=size=160x120:rate=10:duration=2 -c:v mpeg4 " + without.string());
   const HttpResponse ok = upload(daemon->port(), "clip.mp4", read_all(with));
   ASSERT_EQ(ok.status, 200) << ok.body;
@@ -318,8 +315,7 @@ TEST_F(UploadTest, ConcurrentUploadsOfTheSameBytesEndAsOneEntry) {
 }
 
 TEST_F(UploadTest, SizeLimitAndMissingFfmpegAnswer413And503) {
-  start({}, {"--config",
-             config_file({{"media", {{"maxUploadBytes", 100000}, {"ffmpeg", "/nonexistent/ffmpeg"}}}}).string()});
+  start({}, {"--config", config_file({{"media", {{"maxUploadBytes", 100000}, {"ffmpeg", "/nonexistent/ffmpeg"}}}}).string()});
   const HttpResponse big = upload(daemon->port(), "big.bin", std::string(300000, 'x'));
   expect_refusal(big, 413, "payload_too_large", {"media.maxUploadBytes"});
   // Chunked: no Content-Length up front, the running count catches it.
@@ -342,8 +338,7 @@ TEST_F(UploadTest, SizeLimitAndMissingFfmpegAnswer413And503) {
 
 TEST_F(UploadTest, MediaRoutesNeedTheTokenAndAnAllowedOrigin) {
   start({{"LUMINA_TOKEN", "upload-test-token"}});
-  const std::map<std::string, std::string> form{
-      {"Content-Type", std::string("multipart/form-data; boundary=") + kBoundary}};
+  const std::map<std::string, std::string> form{{"Content-Type", std::string("multipart/form-data; boundary=") + kBoundary}};
   EXPECT_EQ(http_request(daemon->port(), "POST", "/upload", multipart("a.bin", "abc"), form).status, 401);
   EXPECT_EQ(http_request(daemon->port(), "GET", "/api/sources").status, 401);
   EXPECT_EQ(http_request(daemon->port(), "DELETE", "/api/sources/000000000000000000000000").status, 401);
@@ -354,9 +349,8 @@ TEST_F(UploadTest, MediaRoutesNeedTheTokenAndAnAllowedOrigin) {
   with_token.erase("Origin");
   const HttpResponse ok = http_request(daemon->port(), "POST", "/upload", multipart("a.bin", "abc"), with_token);
   EXPECT_EQ(ok.status, 415) << "authorised: the bytes are judged (and refused as not audio): " << ok.body;
-  EXPECT_EQ(
-      http_request(daemon->port(), "GET", "/api/sources", {}, {{"Authorization", "Bearer upload-test-token"}}).status,
-      200);
+  EXPECT_EQ(http_request(daemon->port(), "GET", "/api/sources", {}, {{"Authorization", "Bearer upload-test-token"}}).status,
+            200);
   EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
 }
 
@@ -371,7 +365,9 @@ class TmpfsMount {
     if (mounted_) ::umount2(where_.c_str(), MNT_DETACH);
   }
   bool mounted() const { return mounted_; }
-  bool remount_read_only() { return ::mount("tmpfs", where_.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) == 0; }
+  bool remount_read_only() {
+    return ::mount("tmpfs", where_.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) == 0;
+  }
 
  private:
   fs::path where_;
@@ -443,9 +439,7 @@ json status_of(std::uint16_t port) { return body_of(http_request(port, "GET", "/
 // Each test hangs for its own number of seconds, so that tests running at
 // the same time cannot see each other's children.
 std::string hanging_ffmpeg(int seconds) { return "sleep " + std::to_string(seconds) + "  # hangs"; }
-std::string hanging_child(int seconds) {
-  return std::string("sleep") + '\0' + std::to_string(seconds);
-}  // its /proc cmdline
+std::string hanging_child(int seconds) { return std::string("sleep") + '\0' + std::to_string(seconds); }  // its /proc cmdline
 
 // Waits (bounded) until the fake ffmpeg runs, or the upload has already ended.
 void wait_for_conversion(const fs::path& ffmpeg, std::future<HttpResponse>& reply) {
@@ -631,10 +625,9 @@ TEST_F(UploadTest, ExpectContinueIsAnsweredBeforeTheBody) {
   const std::string body = multipart("e.wav", read_all(wav));
   const int fd = connect_loopback(daemon->port());
   ASSERT_GE(fd, 0);
-  const std::string head =
-      "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Type: "
-      "multipart/form-data; boundary=" +
-      std::string(kBoundary) + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+  const std::string head = "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Type: "
+                           "multipart/form-data; boundary=" + std::string(kBoundary) +
+                           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
   ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
   char buf[4096];
   const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);  // SO_RCVTIMEO bounds the wait
@@ -690,9 +683,7 @@ TEST_F(UploadTest, AbandonedAndStalledUploadsLeaveNoTemporary) {
 
 class UploadWsTest : public UploadTest {
  protected:
-  json request(WsClient& ws, const std::string& type, const json& payload = json::object()) {
-    return ws.request(type, payload);
-  }
+  json request(WsClient& ws, const std::string& type, const json& payload = json::object()) { return ws.request(type, payload); }
 };
 
 TEST_F(UploadWsTest, SourcesArePushedAfterChangesAndAPlayingFileCannotBeDeleted) {
@@ -788,32 +779,26 @@ TEST_F(UploadTest, ImportLegacyKeepsFileIds) {
   fs::create_directories(legacy);
   const fs::path song = work.path() / "song.wav", clip = work.path() / "clip.mp4", extracted = work.path() / "x.wav";
   make_media("sox -n -r 44100 -c 2 -b 16 " + song.string() + " synth 1 sine 440");
-  make_media(
-      "ffmpeg -nostdin -f lavfi -i testsrc=size=160x120:rate=10:duration=1 -f lavfi -i "
-      "sine=frequency=440:duration=1 -c:v mpeg4 -c:a aac -shortest " +
-      clip.string());
+  make_media("ffmpeg -nostdin -f lavfi -i testsrc=size=160x120:rate=10:duration=1 -f lavfi -i "
+             "sine=frequency=440:duration=1 -c:v mpeg4 -c:a aac -shortest " + clip.string());
   make_media("sox -n -r 44100 -c 2 -b 16 " + extracted.string() + " synth 1 sine 220");
   const std::string song_digest = sha256_hex(read_all(song)), clip_digest = sha256_hex(read_all(clip));
   fs::copy_file(song, legacy / (song_digest + "__My Song.wav"));
   fs::copy_file(clip, legacy / (clip_digest + "__clip.mp4"));
   fs::copy_file(extracted, legacy / (clip_digest + "__extracted.wav"));
-  std::ofstream(legacy / "index.json")
-      << json{{song_digest, "0123456789abcdef01234567"}, {clip_digest, clip_digest.substr(0, 24)}}.dump();
+  std::ofstream(legacy / "index.json") << json{{song_digest, "0123456789abcdef01234567"}, {clip_digest, clip_digest.substr(0, 24)}}.dump();
 
   TempDir data;
-  const RunResult run =
-      run_luminad({"import-legacy", legacy.string()}, {{"LUMINA_DATA_DIR", data.path().string()}}, 120s);
+  const RunResult run = run_luminad({"import-legacy", legacy.string()}, {{"LUMINA_DATA_DIR", data.path().string()}}, 120s);
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("2 imported"), std::string::npos) << run.output;
   // Idempotent: a second run finds them present.
-  const RunResult rerun =
-      run_luminad({"import-legacy", legacy.string()}, {{"LUMINA_DATA_DIR", data.path().string()}}, 120s);
+  const RunResult rerun = run_luminad({"import-legacy", legacy.string()}, {{"LUMINA_DATA_DIR", data.path().string()}}, 120s);
   EXPECT_NE(rerun.output.find("2 already present"), std::string::npos) << rerun.output;
 
   start({{"LUMINA_DATA_DIR", data.path().string()}});
   // Not while a daemon holds the data dir; and DIR is required.
-  const RunResult busy =
-      run_luminad({"import-legacy", legacy.string()}, {{"LUMINA_DATA_DIR", data.path().string()}}, 60s);
+  const RunResult busy = run_luminad({"import-legacy", legacy.string()}, {{"LUMINA_DATA_DIR", data.path().string()}}, 60s);
   EXPECT_EQ(busy.exit_code, 1) << busy.output;
   EXPECT_NE(busy.output.find("in use"), std::string::npos) << busy.output;
   const RunResult usage = run_luminad({"import-legacy"}, {}, 30s);

@@ -42,7 +42,8 @@ TEST_F(HttpRouterTest, KnownRoute) {
 TEST_F(HttpRouterTest, UnknownPathIs404Json) {
   const HttpReply reply = router_.route(request("GET", "/x"));
   EXPECT_EQ(reply.status, 404U);
-  EXPECT_EQ(json::parse(reply.body), json({{"ok", false}, {"error", "not_found"}, {"message", "no route for GET /x"}}));
+  EXPECT_EQ(json::parse(reply.body),
+            json({{"ok", false}, {"error", "not_found"}, {"message", "no route for GET /x"}}));
 }
 
 TEST_F(HttpRouterTest, WrongMethodIs405JsonWithAllow) {
@@ -95,9 +96,7 @@ TEST(HttpRouterHelpers, SplitTarget) {
 TEST_F(HttpRouterTest, UnauthorizedIs401BeforeRoutingExceptOpenRoutes) {
   router_.add(
       "GET", "/open",
-      [](const HttpRequestInfo& info) {
-        return json_reply(200, {{"authorized", info.authorized}});
-      },
+      [](const HttpRequestInfo& info) { return json_reply(200, {{"authorized", info.authorized}}); },
       RouteAccess::kOpen);
   for (const char* path : {"/health", "/boom", "/nowhere"}) {
     auto info = request("GET", path);

@@ -269,9 +269,9 @@ TEST_F(ServerTest, OptionsIs200WithCors) {
   HttpClient client(port());
   // Same origin as the Host the client asked for: allowed without configuration.
   const std::string origin = "http://127.0.0.1";
-  const auto response =
-      client.request(http::verb::options, "/upload",
-                     {{http::field::origin, origin}, {http::field::access_control_request_method, "POST"}});
+  const auto response = client.request(http::verb::options, "/upload",
+                                       {{http::field::origin, origin},
+                                        {http::field::access_control_request_method, "POST"}});
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(response[http::field::access_control_allow_origin], origin);
   EXPECT_EQ(response[http::field::vary], "Origin");
