@@ -67,9 +67,84 @@ std::optional<std::int64_t> as_integer(const json& value) {
   return std::nullopt;
 }
 
-json req_id_of(const json& object) {
+// Skips JSON whitespace from `i`.
+std::size_t skip_space(std::string_view text, std::size_t i) {
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+  return i;
+}
+
+// The end of the JSON value starting at `i` (text already known to be valid
+// JSON): past a string's closing quote, a container's closing bracket, or a
+// scalar's last character.
+std::size_t value_end(std::string_view text, std::size_t i) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (std::size_t k = i; k < text.size(); ++k) {
+    const char c = text[k];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+        if (depth == 0) return k + 1;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return k;  // a scalar ended by its container
+      if (--depth == 0) return k + 1;
+    } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      return k;
+    }
+  }
+  return text.size();
+}
+
+// The text of the last top-level member `key` of the JSON object in `text`
+// (valid JSON, as parsed): what the client wrote, byte for byte.
+std::optional<std::string_view> member_text(std::string_view text, std::string_view key) {
+  std::size_t i = skip_space(text, text.starts_with("\xEF\xBB\xBF") ? 3 : 0);
+  if (i >= text.size() || text[i] != '{') return std::nullopt;
+  std::optional<std::string_view> found;
+  i = skip_space(text, i + 1);
+  while (i < text.size() && text[i] == '"') {
+    const std::size_t key_end = value_end(text, i);
+    const std::string_view raw_key = text.substr(i, key_end - i);
+    // Keys with escapes are compared decoded.
+    const bool match = raw_key.find('\\') == std::string_view::npos
+                           ? raw_key.substr(1, raw_key.size() - 2) == key
+                           : json::parse(raw_key, nullptr, false) == json(key);
+    i = skip_space(text, key_end);
+    if (i >= text.size() || text[i] != ':') return std::nullopt;
+    const std::size_t start = skip_space(text, i + 1);
+    const std::size_t end = value_end(text, start);
+    if (match) found = text.substr(start, end - start);
+    i = skip_space(text, end);
+    if (i >= text.size() || text[i] != ',') break;
+    i = skip_space(text, i + 1);
+  }
+  return found;
+}
+
+// The reqId of a parsed message, to be echoed verbatim (A.1). A number the
+// parsed value would print differently (beyond 64 bits, 1.50, 1E2, -0) is
+// kept as the client's own text, carried as a binary value with this
+// subtype and written back as is by encode_message.
+constexpr std::uint64_t kRawNumberSubtype = 0x4E;
+
+json req_id_of(const json& object, std::string_view text) {
   const auto it = object.find("reqId");
-  return it == object.end() ? json(nullptr) : *it;
+  if (it == object.end()) return nullptr;
+  if (it->is_number()) {
+    if (const auto raw = member_text(text, "reqId"); raw && *raw != dump_json(*it)) {
+      return json::binary(json::binary_t::container_type(raw->begin(), raw->end()), kRawNumberSubtype);
+    }
+  }
+  return *it;
 }
 
 Inbound decode_legacy_array(const json& array) {
@@ -158,7 +233,7 @@ Inbound decode_inbound(std::string_view text) {
                          nullptr};
   }
 
-  json req_id = req_id_of(doc);
+  json req_id = req_id_of(doc, text);
   // A.4: `ch`+`val` wins over `type`, as in the predecessor.
   if (doc.contains("ch") && doc.contains("val")) {
     DmxOverride write;
@@ -195,7 +270,12 @@ std::string encode_message(std::string_view type, const json& payload, const jso
   out += R"(,"payload":)";
   out += dump_json(payload);
   out += R"(,"reqId":)";
-  out += dump_json(req_id);
+  if (req_id.is_binary() && req_id.get_binary().has_subtype() && req_id.get_binary().subtype() == kRawNumberSubtype) {
+    const auto& raw = req_id.get_binary();
+    out.append(raw.begin(), raw.end());
+  } else {
+    out += dump_json(req_id);
+  }
   out += R"(,"ts":)";
   out += ts_text(ts);
   out += '}';
@@ -224,7 +304,7 @@ json peek_req_id(std::string_view text) {
   if (nesting_exceeds(text, kMaxJsonDepth)) return nullptr;
   json doc = json::parse(text.begin(), text.end(), nullptr, false);
   if (!doc.is_object()) return nullptr;
-  return req_id_of(doc);
+  return req_id_of(doc, text);
 }
 
 }  // namespace lumina::net

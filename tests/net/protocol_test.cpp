@@ -220,6 +220,34 @@ TEST(ProtocolEncode, ErrorCarriesCodeAndMessage) {
   EXPECT_EQ(error["reqId"], json({{"a", 1}}));
 }
 
+// The reqId text of an ack to `message` (decoded, then encoded as the server does).
+std::string echoed_req_id(const std::string& message) {
+  const Inbound inbound = decode_inbound(message);
+  const auto* request = std::get_if<Request>(&inbound);
+  const std::string ack = request != nullptr ? encode_ack(request->req_id, 1.0) : encode_ack(peek_req_id(message), 1.0);
+  const auto from = ack.find(R"("reqId":)") + 8;
+  return ack.substr(from, ack.find(R"(,"ts":)") - from);
+}
+
+TEST(ProtocolEncode, NumericReqIdsAreEchoedAsTheClientWroteThem) {
+  // Beyond 64 bits, or written otherwise than the parsed value would print.
+  for (const char* id : {"18446744073709551616", "123456789012345678901234567890", "1.50", "1E2", "-0", "2e-3"}) {
+    const std::string message = std::string(R"({"type":"x","reqId":)") + id + "}";
+    EXPECT_EQ(echoed_req_id(message), id) << message;
+    EXPECT_EQ(echoed_req_id(std::string(R"({ "reqId" :  )") + id + R"( , "type":"x"})"), id);
+    // Rate-limited replies read the reqId without decoding the message.
+    EXPECT_NE(encode_ack(peek_req_id(message), 1.0).find(std::string(R"("reqId":)") + id + ","), std::string::npos)
+        << encode_ack(peek_req_id(message), 1.0);
+  }
+  // Everything else as before; the last of duplicate keys wins, as in the parser.
+  EXPECT_EQ(echoed_req_id(R"({"type":"x","reqId":17})"), "17");
+  EXPECT_EQ(echoed_req_id(R"({"type":"x","reqId":1.5})"), "1.5");
+  EXPECT_EQ(echoed_req_id(R"({"type":"x","reqId":"1.50"})"), R"("1.50")");
+  EXPECT_EQ(echoed_req_id(R"({"reqId":1.0,"type":"x","reqId":2.50})"), "2.50");
+  EXPECT_EQ(echoed_req_id(R"({"type":"x","payload":{"reqId":3.0},"reqId":4.00})"), "4.00");
+  EXPECT_EQ(echoed_req_id(R"({"type":"x","re\u0071Id":5.10})"), "5.10");
+}
+
 TEST(ProtocolEncode, HelloAckNamesServerAndVersion) {
   const json hello = json::parse(encode_hello_ack(4.0));
   EXPECT_EQ(hello["type"], "hello_ack");
