@@ -89,6 +89,32 @@ function pageRequest(type, payload = {}) {
   );
 }
 
+// Drops files (name → base64 bytes) on `selector` as a user would; returns
+// whether the page cancelled the drop (the browser then does not open it).
+function dropFiles(selector, files) {
+  return page.evaluate(
+    ([sel, list]) => {
+      const transfer = new DataTransfer();
+      for (const [name, data] of list) {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], name, { type: 'audio/wav' }));
+      }
+      const target = document.querySelector(sel);
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      return !target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    },
+    [selector, files],
+  );
+}
+
+function toneBase64(name, frequency) {
+  const wav = path.join(tmp, name);
+  execFileSync('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', wav, 'synth', '2', 'sine', String(frequency), 'gain', '-6']);
+  return fs.readFileSync(wav).toString('base64');
+}
+
+const LONG_NAME = `${'a-very-long-file-name-without-any-spaces-'.repeat(2).slice(0, 76)}.wav`;
+
 async function distinctMeterValues(samples = 15) {
   const seen = new Set();
   for (let i = 0; i < samples; i += 1) {
@@ -164,6 +190,15 @@ test('meters and bands move with the demo source', async () => {
 test('drag-and-drop upload, then play the file', async (t) => {
   await view('sources');
   await page.waitForSelector('#source-list li[data-id="synth:demo"]');
+  // Play with no file selected is refused; the message goes once a file plays.
+  await page.click('#file-play');
+  await waitFor(async () => (await page.getAttribute('#transport-message', 'class')).includes('message-error'), { what: 'the refused Play' });
+  // The drop zone's states, to see "processing" between the bytes and the reply.
+  await page.evaluate(() => {
+    const zone = document.querySelector('#drop-zone');
+    window.zoneStates = [];
+    new MutationObserver(() => window.zoneStates.push(zone.dataset.state)).observe(zone, { attributes: true, attributeFilter: ['data-state'] });
+  });
   const wav = path.join(tmp, 'tone.wav');
   execFileSync('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', wav, 'synth', '4', 'sine', '330', 'gain', '-6']);
   const base64 = fs.readFileSync(wav).toString('base64');
@@ -186,6 +221,7 @@ test('drag-and-drop upload, then play the file', async (t) => {
   }
   assert.match(message, /Uploaded browser-test-tone\.wav|Already in the library/);
   assert.equal(await page.$eval('#upload-progress', (p) => p.value), 1);
+  assert.ok((await page.evaluate(() => window.zoneStates)).includes('processing'), 'a "processing" state once the bytes are sent');
   const sourceId = await page.getAttribute('#upload-message', 'data-source-id');
   assert.match(sourceId, /^file:[0-9a-f]{24}$/);
   await page.waitForSelector(`#source-list li[data-id="${sourceId}"]`);
@@ -193,6 +229,9 @@ test('drag-and-drop upload, then play the file', async (t) => {
   await page.waitForSelector('body[data-file-state="playing"]');
   await waitFor(async () => Number(await page.getAttribute('#seek', 'data-position')) > 0.3, { what: 'the position to advance' });
   assert.equal(await page.textContent('#file-name'), 'browser-test-tone.wav');
+  assert.equal(await page.textContent('#transport-message'), '', 'the refused Play is cleared once a file plays');
+  // The Live view names the file, not its id.
+  await waitFor(async () => (await page.textContent('#live-source')) === 'browser-test-tone.wav', { what: 'the file name as the live source' });
   await shot('sources');
 
   // A second drop of the same bytes is recognised.
@@ -210,14 +249,33 @@ test('drag-and-drop upload, then play the file', async (t) => {
 
   // Deleting the playing file is refused (409) and said so; after stop it goes.
   const item = `#source-list li[data-id="${sourceId}"]`;
+  assert.equal(await page.getAttribute(`${item} button.delete`, 'aria-label'), 'Delete browser-test-tone.wav');
   page.once('dialog', (dialog) => dialog.accept());
-  await page.click(`${item} button[title="Delete file"]`);
-  await waitFor(async () => /Cannot delete while it plays/.test(await page.textContent('#sources-message')), { what: 'the 409 notice' });
+  await page.click(`${item} button.delete`);
+  await waitFor(async () => /^Stop the file before deleting it.*luminad: .*playing/.test(await page.textContent('#sources-message')), { what: 'the 409 notice' });
   await page.click('#file-stop');
   await page.waitForSelector('body[data-file-state="stopped"]');
+  await waitFor(async () => (await page.textContent('#sources-message')) === '', { what: 'the 409 notice cleared once the file stopped' });
   page.once('dialog', (dialog) => dialog.accept());
-  await page.click(`${item} button[title="Delete file"]`);
+  await page.click(`${item} button.delete`);
   await page.waitForSelector(item, { state: 'detached' });
+
+  // A file dropped beside the zone must not replace the page.
+  assert.equal(await dropFiles('main', [['beside.wav', base64]]), true, 'a drop outside the zone is cancelled');
+  assert.equal(await page.getAttribute('#drop-zone', 'data-state'), 'idle', 'and uploads nothing');
+
+  // A file luminad refuses: the error, and no progress bar stuck at 100 %.
+  await dropFiles('#drop-zone', [['not-audio.wav', Buffer.from('this is not a wav file').toString('base64')]]);
+  await waitFor(async () => (await page.getAttribute('#upload-message', 'class')).includes('message-error'), { what: 'the refused upload', timeoutMs: 30000 });
+  await waitFor(async () => (await page.getAttribute('#drop-zone', 'data-state')) === 'idle', { what: 'the refused upload to end' });
+  assert.equal(await page.isHidden('#upload-progress'), true, 'no progress bar next to an error');
+
+  // Several files at once all go, one after another (one with a long name
+  // for the phone layout test below).
+  await dropFiles('#drop-zone', [[LONG_NAME, toneBase64('long.wav', 550)], ['second-tone.wav', toneBase64('second.wav', 660)]]);
+  await waitFor(async () => /All 2 files uploaded/.test(await page.textContent('#upload-message')), { what: 'both files uploaded', timeoutMs: 60000 });
+  await page.waitForSelector(`#source-list .source-name[title="${LONG_NAME}"]`);
+  await page.waitForSelector('#source-list .source-name[title="second-tone.wav"]');
 
   // Back to the demo loop for the lighting tests.
   await page.click('#source-list li[data-id="synth:demo"] .select');
@@ -288,6 +346,40 @@ test('a scene switch changes the Art-Net output', async (t) => {
   await shot('lighting');
 });
 
+test('a click while the idle scene rules shows the selection apart', async (t) => {
+  await view('lighting');
+  const probe = await pageRequest('show_get');
+  if (!probe.ok && probe.code === 'UNKNOWN_MSG') {
+    t.skip('no lighting in this luminad yet');
+    return;
+  }
+  // Everything is "silence" below 0 dBFS: the idle scene (blue) takes over.
+  const idleShow = { ...TEST_SHOW, idle: { scene: 'blue', afterSec: 0.1, belowDb: 0 } };
+  assert.equal((await pageRequest('show_set', { show: idleShow })).ok, true);
+  try {
+    await page.check('input[name="when"][value="now"]', { force: true });
+    await page.click('#scene-buttons [data-scene="red"]');
+    await waitFor(async () => (await page.getAttribute('#scene-buttons [data-scene="blue"]', 'data-active')) === 'true', { what: 'blue (idle) active' });
+    await waitFor(async () => (await page.getAttribute('#scene-buttons [data-scene="red"]', 'data-selected')) === 'true', { what: 'red marked selected' });
+    assert.equal(await page.getAttribute('#scene-buttons [data-scene="red"]', 'data-active'), 'false');
+    assert.match(await page.textContent('#scene-state'), /Active: blue \(idle: silence\).*selected: red/);
+    assert.match(await page.textContent('#live-scene'), /blue \(idle: silence\)/);
+    await shot('lighting-idle');
+  } finally {
+    assert.equal((await pageRequest('show_set', { show: TEST_SHOW })).ok, true);
+  }
+  await page.click('#scene-buttons [data-scene="red"]');
+  await waitFor(async () => (await page.getAttribute('#scene-buttons [data-scene="red"]', 'data-active')) === 'true', { what: 'red active again' });
+  assert.equal(await page.getAttribute('#scene-buttons [data-scene="red"]', 'data-selected'), 'false');
+
+  // The "switch on" choice shows keyboard focus.
+  await page.focus('input[name="when"][value="now"]');
+  await page.keyboard.press('ArrowRight');
+  const outline = await page.$eval('input[name="when"]:focus + span', (span) => getComputedStyle(span).outlineStyle);
+  assert.notEqual(outline, 'none', 'a visible focus outline on the segmented choice');
+  await page.check('input[name="when"][value="now"]', { force: true });
+});
+
 test('blackout makes the Art-Net output all zero', async (t) => {
   await view('lighting');
   const probe = await pageRequest('show_get');
@@ -318,6 +410,18 @@ test('a manual channel fader writes that channel', async () => {
     input.dispatchEvent(new Event('input', { bubbles: true }));
   });
   await waitFor(() => (artnet.channels(0) ?? [])[499] === 200, { what: `channel 500 = 200 on Art-Net (last ${(artnet.channels(0) ?? [])[499]})` });
+  await page.waitForSelector('#manual-faders .fader[data-ch="500"][data-held="true"]');
+  assert.equal(await page.getAttribute('#manual-faders .fader[data-ch="500"] button', 'aria-label'), 'Release channel 500');
+
+  // A universe beyond 15 bits is clamped, and said so.
+  await page.fill('#manual-universe', '99999');
+  await page.dispatchEvent('#manual-universe', 'change');
+  assert.equal(await page.inputValue('#manual-universe'), '32767');
+  assert.match(await page.textContent('#manual-message'), /0\.\.32767/);
+  await page.fill('#manual-universe', '0');
+  await page.dispatchEvent('#manual-universe', 'change');
+  assert.equal(await page.textContent('#manual-message'), '');
+  await page.waitForSelector('#manual-faders .fader[data-ch="500"][data-held="true"]');
 });
 
 test('the status view shows the engine figures', async () => {
@@ -328,15 +432,35 @@ test('the status view shows the engine figures', async () => {
   await shot('status');
 });
 
-test('every view fits a phone screen', async () => {
-  await page.setViewportSize({ width: 390, height: 844 });
+test('every view fits a phone and a tablet screen', async () => {
+  // The long file name comes from the upload test; on its own, this test
+  // draws one into the list as a push would.
+  await page.evaluate((name) => {
+    if (document.querySelector(`#source-list .source-name[title="${name}"]`)) return;
+    window.lumina.conn.emit('audio_sources', {
+      items: [
+        { id: 'synth:demo', kind: 'synth', name: 'Demo beat (120 BPM)' },
+        { id: 'file:0123456789abcdef01234567', kind: 'file', name, channels: 2, sr: 48000, duration: 2 },
+      ],
+    });
+  }, LONG_NAME);
+  await page.waitForSelector('#source-list li[data-kind="file"]', { state: 'attached' });
   try {
-    for (const name of ['live', 'sources', 'lighting', 'status']) {
-      await view(name);
-      await sleep(300);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, `${name} view is ${overflow} px wider than the phone`);
-      await shot(`${name}-phone`);
+    for (const [width, height] of [[390, 844], [768, 1024]]) {
+      await page.setViewportSize({ width, height });
+      for (const name of ['live', 'sources', 'lighting', 'status']) {
+        await view(name);
+        await sleep(300);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${name} view is ${overflow} px wider than ${width} px`);
+        if (name === 'sources') {
+          const off = await page.$$eval('#source-list button.delete', (buttons) =>
+            buttons.filter((b) => b.getBoundingClientRect().right > window.innerWidth).map((b) => b.getAttribute('aria-label')),
+          );
+          assert.deepEqual(off, [], `Delete buttons off-screen at ${width} px`);
+        }
+        if (width === 390) await shot(`${name}-phone`);
+      }
     }
   } finally {
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -345,13 +469,37 @@ test('every view fits a phone screen', async () => {
 
 test('the page reconnects after a daemon restart', async () => {
   await view('live');
+  const opacity = (selector) => page.$eval(selector, (el) => Number(getComputedStyle(el).opacity));
+  assert.equal(await opacity('#view-live .grid'), 1);
   await daemon.stop();
   await page.waitForSelector('#banner-connection:not([hidden])');
   assert.match(await page.textContent('#banner-connection'), /reconnecting/);
+  // Last-known figures are greyed, not shown as live.
+  await waitFor(async () => (await opacity('#view-live .grid')) < 0.6, { what: 'the live figures greyed' });
   await shot('disconnected');
+
+  // Offline: the held fader is no longer held (a restart drops overrides), a
+  // fader moved now is not held (nothing was sent), a scene click is refused.
+  await view('lighting');
+  await page.waitForSelector('#manual-faders .fader[data-ch="500"][data-held="false"]');
+  assert.ok((await opacity('#patch')) < 0.6, 'the rig colours greyed');
+  await page.$eval('#manual-faders .fader[data-ch="501"] input', (input) => {
+    input.value = '90';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await waitFor(async () => /Not connected/.test(await page.textContent('#manual-message')), { what: 'the unsent write said' });
+  assert.equal(await page.getAttribute('#manual-faders .fader[data-ch="501"]', 'data-held'), 'false');
+  await page.click('#scene-buttons [data-scene="blue"]');
+  await waitFor(async () => /OFFLINE/.test(await page.textContent('#scene-message')), { what: 'the offline scene click refused' });
+
   await daemon.start();
   await page.waitForSelector('#conn-state[data-state="open"]', { timeout: 30000 });
   assert.equal(await page.isHidden('#banner-connection'), true);
+  // The offline errors go with the offline state.
+  assert.equal(await page.textContent('#scene-message'), '');
+  assert.equal(await page.textContent('#manual-message'), '');
+  await waitFor(async () => (await opacity('#patch')) === 1, { what: 'the rig colours live again' });
+  await view('live');
   const seen = await distinctMeterValues();
   assert.ok(seen.size >= 4, 'meters move again after the reconnect');
 });

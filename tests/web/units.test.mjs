@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { fixtureColour } from '../../web/js/lighting.js';
+import { fixtureColour, parseUniverse, sceneReason } from '../../web/js/lighting.js';
 import { summary } from '../../web/js/editor.js';
-import { clamp01, errorText, formatTime, formatUptime } from '../../web/js/dom.js';
+import { classifierText } from '../../web/js/status.js';
+import { clamp01, errorText, formatMicros, formatTime, formatUptime } from '../../web/js/dom.js';
 
 test('fixture colour follows the profile channel layout', () => {
   assert.deepEqual(fixtureColour(['red', 'green', 'blue'], [255, 0, 128]), [255, 0, 128]);
@@ -43,4 +44,33 @@ test('times, clamping and error text', () => {
   assert.equal(errorText({ code: 'SHOW_INVALID', message: "scenes[1].effects[0].group: unknown group 'x'" }),
     "SHOW_INVALID: scenes[1].effects[0].group: unknown group 'x'");
   assert.equal(errorText(new Error('boom')), 'boom');
+});
+
+test('classifier times below 0.1 ms read in µs', () => {
+  assert.equal(formatMicros(42), '42 µs');
+  assert.equal(formatMicros(99.6), '100 µs');
+  assert.equal(formatMicros(100), '0.1 ms');
+  assert.equal(formatMicros(1234), '1.2 ms');
+  assert.equal(formatMicros(undefined), '–');
+  assert.equal(classifierText({ model: 'm', queueDepth: 0, queueSize: 8, dropped: 0, inferenceUsLast: 37 }), 'queue 0/8 · dropped 0 · 37 µs');
+  assert.equal(classifierText({ model: 'm', inferenceUsLast: 2500 }), '2.5 ms');
+});
+
+test('the reason another scene plays than the selected one', () => {
+  assert.equal(sceneReason({ scene: 'dark', selectedScene: 'red', idle: true, label: 'music' }), ' (idle: silence)');
+  assert.equal(sceneReason({ scene: 'talk', selectedScene: 'red', idle: false, label: 'speech' }), ' (label: speech)');
+  // The label is always reported; it is a reason only when its scene plays.
+  assert.equal(sceneReason({ scene: 'red', selectedScene: 'red', idle: false, label: 'music' }), '');
+  assert.equal(sceneReason({ scene: 'red' }), '');
+  assert.equal(sceneReason(null), '');
+});
+
+test('the manual universe is a 15-bit port-address', () => {
+  assert.equal(parseUniverse('0'), 0);
+  assert.equal(parseUniverse('32767'), 32767);
+  assert.equal(parseUniverse('99999'), null);
+  assert.equal(parseUniverse('-1'), null);
+  assert.equal(parseUniverse('1.5'), null);
+  assert.equal(parseUniverse(''), null);
+  assert.equal(parseUniverse('x'), null);
 });

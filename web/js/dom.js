@@ -25,6 +25,20 @@ export function h(tag, attrs = {}, ...children) {
 export function say(el, text, kind = 'info') {
   el.textContent = text;
   el.className = `message${kind ? ` message-${kind}` : ''}`;
+  delete el.dataset.reason;
+}
+
+// A rejected request under a control, its code kept in data-reason so that
+// the error can be cleared when it no longer holds (OFFLINE: main.js clears
+// those once the link is back; they said nothing about the action itself).
+export function sayError(el, err, text = errorText(err)) {
+  say(el, text, 'error');
+  if (err && err.code) el.dataset.reason = err.code;
+}
+
+// Clears a message that is an error (a later action in the card succeeded).
+export function clearError(el) {
+  if (el.classList.contains('message-error')) say(el, '', '');
 }
 
 // A rejected request as text: "CODE: message" (the server's words verbatim).
@@ -47,6 +61,14 @@ export function formatTime(seconds, { tenths = false } = {}) {
   const ss = String(s % 60).padStart(2, '0');
   const frac = tenths ? `.${Math.floor((total - s) * 10)}` : '';
   return hh > 0 ? `${hh}:${String(mm).padStart(2, '0')}:${ss}${frac}` : `${mm}:${ss}${frac}`;
+}
+
+// Microseconds for the operator: "42 µs" below 0.1 ms (where "0.0 ms" would
+// hide it), "1.2 ms" from there on.
+export function formatMicros(us) {
+  const n = Number(us);
+  if (!Number.isFinite(n)) return '–';
+  return n < 100 ? `${Math.round(n)} µs` : `${(n / 1000).toFixed(1)} ms`;
 }
 
 export function formatUptime(seconds) {

@@ -1,7 +1,7 @@
 // The effect editor: edits a draft copy of the show document (one scene's
 // effects at a time) and sends it whole with show_set. The server validates
 // it; its error is shown verbatim (it names the path of the problem).
-import { $, h, say, errorText } from './dom.js';
+import { $, h, say, sayError } from './dom.js';
 
 const FEATURES = ['energy', 'rms', 'peak', 'kick', 'snare', 'hihat', 'onset'];
 const TRIGGERS = ['beat', 'onset', 'kick', 'snare', 'hihat'];
@@ -193,7 +193,7 @@ export function initEffectEditor(conn, { getShow }) {
       reset();
       say(msg, 'Show applied', 'ok');
     } catch (err) {
-      say(msg, errorText(err), 'error');
+      sayError(msg, err);
     }
   }
 

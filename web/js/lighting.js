@@ -1,6 +1,6 @@
 // Lighting: scenes (with quantisation), master, blackout, the patch drawn
 // from dmx_frame, manual channel faders, and the effect editor (editor.js).
-import { $, $$, h, say, errorText } from './dom.js';
+import { $, $$, h, say, sayError, clearError } from './dom.js';
 import { initEffectEditor } from './editor.js';
 
 const CHANNELS_PER_PAGE = 16;
@@ -36,10 +36,28 @@ export function fixtureColour(attrs, values) {
   return [c(r), c(g), c(b)];
 }
 
+// Why the scene rendering now is not the operator's selection, from a
+// dmx_frame: " (idle: silence)", " (label: speech)", or ''. The idle scene
+// wins over a label's scene, which wins over the selection.
+export function sceneReason(p) {
+  if (!p || !p.scene) return '';
+  if (p.idle) return ' (idle: silence)';
+  if (p.selectedScene && p.scene !== p.selectedScene && p.label) return ` (label: ${p.label})`;
+  return '';
+}
+
+// A Universe field's value as a 15-bit Art-Net port-address, or null.
+export function parseUniverse(text) {
+  const n = Number(String(text).trim() === '' ? NaN : text);
+  return Number.isInteger(n) && n >= 0 && n <= 32767 ? n : null;
+}
+
 export function initLighting(conn) {
   const state = {
     show: null,
-    scene: null,
+    scene: null, // rendering now
+    selected: null, // the operator's choice (differs while idle or a label rules)
+    reason: '',
     pendingScene: null,
     master: 1,
     blackout: false,
@@ -66,7 +84,7 @@ export function initLighting(conn) {
           {
             class: 'btn',
             type: 'button',
-            dataset: { scene: scene.name, active: String(scene.name === state.scene), pending: String(scene.name === state.pendingScene?.scene) },
+            dataset: { scene: scene.name },
             onclick: () => selectScene(scene.name),
           },
           scene.name,
@@ -78,24 +96,36 @@ export function initLighting(conn) {
   }
 
   function renderSceneState() {
+    const selected = state.selected ?? state.scene;
     for (const btn of $$('#scene-buttons .btn')) {
       btn.dataset.active = String(btn.dataset.scene === state.scene);
+      // Only marked apart from the active one when another scene overrides it.
+      btn.dataset.selected = String(btn.dataset.scene === selected && selected !== state.scene);
       btn.dataset.pending = String(btn.dataset.scene === state.pendingScene?.scene);
+      btn.title = btn.dataset.selected === 'true' ? `Selected; ${state.scene} plays${state.reason}` : '';
     }
     const pending = state.pendingScene ? ` → ${state.pendingScene.scene} on the next ${state.pendingScene.when}` : '';
-    $('#scene-state').textContent = state.scene ? `Active: ${state.scene}${pending}` : '';
+    const overridden = selected && selected !== state.scene ? ` · selected: ${selected}` : '';
+    $('#scene-state').textContent = state.scene ? `Active: ${state.scene}${state.reason}${overridden}${pending}` : '';
   }
 
   async function selectScene(scene) {
     const when = $('input[name="when"]:checked')?.value || 'now';
     try {
       await conn.request('scene_select', { scene, when });
-      if (when === 'now') state.scene = scene;
-      else state.pendingScene = { scene, when };
+      // While idle or a label rules the click changes the selection only;
+      // the next frame says what plays either way.
+      if (when === 'now') {
+        state.selected = scene;
+        if (!state.reason) state.scene = scene;
+      } else {
+        state.pendingScene = { scene, when };
+      }
       renderSceneState();
-      say(sceneMsg, when === 'now' ? `Scene ${scene}` : `Scene ${scene} on the next ${when}`, 'ok');
+      const waits = when === 'now' && state.reason && state.scene !== scene ? `; ${state.scene}${state.reason} plays for now` : '';
+      say(sceneMsg, when === 'now' ? `Scene ${scene}${waits}` : `Scene ${scene} on the next ${when}`, 'ok');
     } catch (err) {
-      say(sceneMsg, errorText(err), 'error');
+      sayError(sceneMsg, err);
     }
   }
 
@@ -126,7 +156,7 @@ export function initLighting(conn) {
       } while (masterDirty);
       say(masterMsg, '', '');
     } catch (err) {
-      say(masterMsg, errorText(err), 'error');
+      sayError(masterMsg, err);
     } finally {
       masterBusy = false;
     }
@@ -142,7 +172,7 @@ export function initLighting(conn) {
       renderMaster();
       say(masterMsg, '', '');
     } catch (err) {
-      say(masterMsg, errorText(err), 'error');
+      sayError(masterMsg, err);
     }
   });
 
@@ -186,6 +216,15 @@ export function initLighting(conn) {
       state.scene = p.scene;
       changed = true;
     }
+    if (p.selectedScene !== undefined && p.selectedScene !== state.selected) {
+      state.selected = p.selectedScene;
+      changed = true;
+    }
+    const reason = sceneReason(p);
+    if (reason !== state.reason) {
+      state.reason = reason;
+      changed = true;
+    }
     const pendingName = p.pendingScene?.scene ?? null;
     if (pendingName !== (state.pendingScene?.scene ?? null)) {
       state.pendingScene = p.pendingScene ?? null;
@@ -210,7 +249,8 @@ export function initLighting(conn) {
     pageSelect.append(h('option', { value: String(first) }, `${first}–${first + CHANNELS_PER_PAGE - 1}`));
   }
   const universeInput = $('#manual-universe');
-  const universe = () => Math.max(0, Math.min(32767, Math.trunc(Number(universeInput.value) || 0)));
+  let currentUniverse = 0;
+  const universe = () => currentUniverse;
   let faderEls = [];
   let queued = new Map(); // ch → val, flushed once per animation frame
   let flushScheduled = false;
@@ -221,7 +261,13 @@ export function initLighting(conn) {
     const u = universe();
     const writes = [...queued].map(([ch, val]) => ({ ch, val, u }));
     queued = new Map();
-    if (!conn.sendMessage(writes)) say(manualMsg, 'Not connected: channel writes were not sent', 'error');
+    // Held only once sent: the daemon holds nothing it never received.
+    if (conn.sendMessage(writes)) {
+      for (const w of writes) held.set(`${u}:${w.ch}`, w.val);
+    } else {
+      sayError(manualMsg, { code: 'OFFLINE' }, 'Not connected: channel writes were not sent');
+    }
+    updateFaders();
   }
 
   function renderFaders() {
@@ -232,19 +278,19 @@ export function initLighting(conn) {
     for (let ch = first; ch < first + CHANNELS_PER_PAGE && ch <= 512; ch += 1) {
       const input = h('input', { type: 'range', min: '0', max: '255', step: '1', value: '0', 'aria-label': `Channel ${ch}` });
       const out = h('output', {}, '0');
-      const label = h('button', { class: 'btn btn-small', type: 'button', title: 'Release this channel' }, String(ch));
+      const label = h('button', { class: 'btn btn-small', type: 'button', title: 'Release this channel', 'aria-label': `Release channel ${ch}` }, String(ch));
       const fader = h('div', { class: 'fader', dataset: { ch: String(ch) } }, out, input, label);
       input.addEventListener('input', () => {
         const val = Number(input.value);
         out.textContent = String(val);
-        held.set(`${universe()}:${ch}`, val);
-        fader.dataset.held = 'true';
         queued.set(ch, val);
         if (!flushScheduled) {
           flushScheduled = true;
           requestAnimationFrame(flushWrites);
         }
       });
+      // Let go of an unsent move: the fader goes back to what is output.
+      input.addEventListener('change', () => requestAnimationFrame(() => updateFaders(ch)));
       label.addEventListener('click', () => release({ u: universe(), ch }));
       faderEls.push({ ch, input, out, fader });
       box.append(fader);
@@ -253,14 +299,15 @@ export function initLighting(conn) {
   }
 
   // Faders show what goes out unless this page holds the channel.
-  function updateFaders() {
+  // `settle`: a channel let go of, redrawn even though it has the focus.
+  function updateFaders(settle = null) {
     const u = universe();
     const dmx = universes.get(u);
     for (const f of faderEls) {
       const key = `${u}:${f.ch}`;
       const isHeld = held.has(key);
       f.fader.dataset.held = String(isHeld);
-      if (document.activeElement === f.input) continue;
+      if (document.activeElement === f.input && f.ch !== settle) continue;
       const value = isHeld ? held.get(key) : dmx ? dmx[f.ch - 1] ?? 0 : 0;
       f.input.value = String(value);
       f.out.textContent = String(value);
@@ -277,13 +324,32 @@ export function initLighting(conn) {
       updateFaders();
       say(manualMsg, 'Released', 'ok');
     } catch (err) {
-      say(manualMsg, errorText(err), 'error');
+      sayError(manualMsg, err);
     }
   }
+  // Overrides live in the daemon until a restart, which the page cannot see
+  // from here: what it holds is unknown once the link drops.
+  conn.on('state', (s) => {
+    if (s === 'open' || held.size === 0) return;
+    held.clear();
+    updateFaders();
+  });
   // Channel writes carry no reqId: the server's objections arrive unaddressed.
   conn.on('server_error', (p) => say(manualMsg, `${p.code}: ${p.message}`, 'error'));
   pageSelect.addEventListener('change', renderFaders);
-  universeInput.addEventListener('change', renderFaders);
+  universeInput.addEventListener('change', () => {
+    const u = parseUniverse(universeInput.value);
+    if (u === null) {
+      const n = Math.trunc(Number(universeInput.value));
+      currentUniverse = Number.isFinite(n) ? Math.max(0, Math.min(32767, n)) : 0;
+      universeInput.value = String(currentUniverse);
+      say(manualMsg, `Universe must be a whole number 0..32767: using ${currentUniverse}`, 'error');
+    } else {
+      currentUniverse = u;
+      clearError(manualMsg);
+    }
+    renderFaders();
+  });
   $('#manual-release-page').addEventListener('click', () => release({ u: universe() }));
   $('#manual-release-all').addEventListener('click', () => release({}));
   renderFaders();
@@ -294,6 +360,7 @@ export function initLighting(conn) {
     unavailable.hidden = true;
     if (p.show) state.show = p.show;
     if ('scene' in p) state.scene = p.scene;
+    if ('selectedScene' in p) state.selected = p.selectedScene;
     if ('pendingScene' in p) state.pendingScene = p.pendingScene;
     if (typeof p.master === 'number') state.master = p.master;
     if (typeof p.blackout === 'boolean') state.blackout = p.blackout;
@@ -316,7 +383,7 @@ export function initLighting(conn) {
         unavailable.textContent = 'This luminad has no lighting show yet (show_get is not implemented); the channel faders still work.';
         renderPatch();
       } else {
-        say(sceneMsg, errorText(err), 'error');
+        sayError(sceneMsg, err);
       }
     }
   });

@@ -1,5 +1,6 @@
 // Live view: meters, bands, rhythm, classifier, latency.
 import { $, h, setMeter, flash, clamp01 } from './dom.js';
+import { sceneReason } from './lighting.js';
 
 export function initLive(conn) {
   const bandsEl = $('#bands');
@@ -49,7 +50,7 @@ export function initLive(conn) {
   conn.on('beat', (p) => {
     if (p.count !== lastBeatCount.value) flash($('#beat-lamp'));
     lastBeatCount.value = p.count;
-    $('#beat-count').textContent = String(p.count ?? '');
+    $('#beat-count').textContent = p.count === undefined || p.count === null ? '–' : `beat ${p.count}`;
   });
 
   conn.on('ai_classifier_event', (p) => {
@@ -59,16 +60,35 @@ export function initLive(conn) {
     $('#classifier-model').textContent = p.model || '—';
   });
 
+  // The source by its name ("set.wav"), not its id ("file:3fa9…").
+  const names = new Map(); // source id → name
+  let sourceId = null;
+  function renderSource() {
+    const el = $('#live-source');
+    el.textContent = sourceId ? names.get(sourceId) || sourceId : '–';
+    el.title = sourceId || '';
+  }
+  conn.on('audio_sources', (p) => {
+    for (const item of Array.isArray(p.items) ? p.items : []) if (item.name) names.set(item.id, item.name);
+    renderSource();
+  });
+  conn.on('audio_file_status', (p) => {
+    if (p.fileId && p.name) names.set(p.fileId.startsWith('file:') ? p.fileId : `file:${p.fileId}`, p.name);
+    renderSource();
+  });
   conn.on('engine_status', (s) => {
     const latency = s?.dmx?.latencyMs;
     $('#latency').textContent = typeof latency === 'number' ? `${latency.toFixed(1)} ms` : '–';
-    if (s?.audio?.sourceId) $('#live-source').textContent = s.audio.sourceId;
+    if (s?.audio?.sourceId) {
+      sourceId = s.audio.sourceId;
+      renderSource();
+    }
   });
   conn.on('show', (p) => {
     $('#live-scene').textContent = p.scene || '–';
   });
   conn.on('dmx_frame', (p) => {
-    if (p.scene) $('#live-scene').textContent = p.scene;
+    if (p.scene) $('#live-scene').textContent = p.scene + sceneReason(p);
   });
 
   conn.subscribe('audio_meter', 'dsp_event', 'beat', 'ai_classifier_event', 'engine_status');

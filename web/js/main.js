@@ -1,6 +1,6 @@
 // Entry point: one Connection, four views, the tabs, the banners and the
 // token dialog.
-import { $, $$ } from './dom.js';
+import { $, $$, say } from './dom.js';
 import { Connection } from './connection.js';
 import { initLive } from './live.js';
 import { initSources } from './sources.js';
@@ -62,12 +62,29 @@ function initConnectionUi(conn) {
   });
   // Escape must not leave the page without a way back to the dialog.
   dialog.addEventListener('cancel', (event) => event.preventDefault());
+  // "not connected" under a control is moot once the link is back.
+  conn.on('open', () => {
+    for (const el of $$('.message[data-reason="OFFLINE"]')) say(el, '', '');
+  });
+}
+
+// A file dropped beside the drop zone would make the browser open it in
+// place of the control page: nothing outside the zone takes drops.
+function guardDrops() {
+  for (const type of ['dragover', 'drop']) {
+    window.addEventListener(type, (event) => {
+      if (event.target instanceof Element && event.target.closest('#drop-zone')) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'none';
+    });
+  }
 }
 
 const conn = new Connection();
 window.lumina = { conn }; // for the browser tests and the console
 initTabs();
 initConnectionUi(conn);
+guardDrops();
 initLive(conn);
 initSources(conn);
 initLighting(conn);

@@ -1,6 +1,6 @@
 // Sources and transport: source list, engine start/stop, upload, file
 // transport with a seek bar, monitor toggle and DSP parameters.
-import { $, h, say, errorText, formatTime } from './dom.js';
+import { $, h, say, sayError, clearError, errorText, formatTime } from './dom.js';
 import { uploadFile } from './upload.js';
 
 export function initSources(conn) {
@@ -10,6 +10,8 @@ export function initSources(conn) {
   let sources = [];
   let activeId = null;
   let seeking = false; // the user holds the seek bar: pushes must not move it
+
+  const tmsg = $('#transport-message');
 
   function render() {
     list.replaceChildren(
@@ -28,12 +30,13 @@ export function initSources(conn) {
             'button',
             { class: 'btn select', type: 'button', onclick: () => select(item) },
             h('span', { class: 'kind' }, item.kind || '?'),
-            h('span', { class: 'source-name' }, item.name || item.id),
+            h('span', { class: 'source-name', title: item.name || item.id }, item.name || item.id),
             h('span', { class: 'muted' }, detail),
           ),
         );
         if (item.kind === 'file') {
-          li.append(h('button', { class: 'btn', type: 'button', title: 'Delete file', onclick: () => remove(item) }, 'Delete'));
+          const name = item.name || item.id;
+          li.append(h('button', { class: 'btn delete', type: 'button', title: `Delete ${name}`, 'aria-label': `Delete ${name}`, onclick: () => remove(item) }, 'Delete'));
         }
         return li;
       }),
@@ -49,7 +52,7 @@ export function initSources(conn) {
     try {
       await conn.request('audio_list_sources');
     } catch (err) {
-      say(msg, errorText(err), 'error');
+      sayError(msg, err);
     }
   }
 
@@ -62,8 +65,9 @@ export function initSources(conn) {
       if (item.kind === 'file') await conn.request('audio_file_play');
       else await conn.request('audio_start');
       say(msg, `Now: ${item.name || item.id}`, 'ok');
+      clearError(tmsg); // a refused Play before is moot: it plays now
     } catch (err) {
-      say(msg, errorText(err), 'error');
+      sayError(msg, err);
     }
   }
 
@@ -81,12 +85,17 @@ export function initSources(conn) {
       } catch {
         /* empty */
       }
-      if (res.ok) say(msg, `Deleted ${item.name || fileId}`, 'ok');
-      else if (res.status === 409) say(msg, `Cannot delete while it plays: ${body.message || 'stop it first'}`, 'error');
-      else say(msg, `${body.error || res.status}: ${body.message || res.statusText}`, 'error');
+      if (res.ok) {
+        say(msg, `Deleted ${item.name || fileId}`, 'ok');
+      } else if (res.status === 409) {
+        // Operator words first; the server's reason stays readable after them.
+        sayError(msg, { code: 'in_use' }, `Stop the file before deleting it (or select another source). luminad: ${body.message || 'in use'}`);
+      } else {
+        say(msg, `${body.error || res.status}: ${body.message || res.statusText}`, 'error');
+      }
       refresh();
     } catch (err) {
-      say(msg, errorText(err), 'error');
+      sayError(msg, err);
     }
   }
 
@@ -110,15 +119,23 @@ export function initSources(conn) {
 
   $('#sources-refresh').addEventListener('click', refresh);
   $('#engine-start').addEventListener('click', () =>
-    conn.request('audio_start').then(() => say(msg, 'Audio started', 'ok'), (e) => say(msg, errorText(e), 'error')),
+    conn.request('audio_start').then(() => say(msg, 'Audio started', 'ok'), (e) => sayError(msg, e)),
   );
   $('#engine-stop').addEventListener('click', () =>
-    conn.request('audio_stop').then(() => say(msg, 'Audio stopped', 'ok'), (e) => say(msg, errorText(e), 'error')),
+    conn.request('audio_stop').then(() => say(msg, 'Audio stopped', 'ok'), (e) => sayError(msg, e)),
   );
 
   // ---- Transport ----
-  const tmsg = $('#transport-message');
+  let fileState = 'stopped';
   conn.on('audio_file_status', (p) => {
+    const state = p.ended ? 'ended' : p.state || 'stopped';
+    // Errors that the file's new state answers: a refused Play once it
+    // starts playing, a refused Delete once it no longer plays.
+    if (state === 'playing' && fileState !== 'playing') clearError(tmsg);
+    fileState = state;
+    if (state !== 'playing' && state !== 'paused' && msg.dataset.reason === 'in_use') {
+      say(msg, '', '');
+    }
     $('#file-name').textContent = p.fileId ? p.name || p.fileId : 'No file selected';
     $('#file-state').textContent = p.ended ? 'ended' : p.state || 'stopped';
     $('#duration').textContent = formatTime(p.duration);
@@ -133,7 +150,7 @@ export function initSources(conn) {
   const transport = (type, payload) =>
     conn.request(type, payload).then(
       () => say(tmsg, '', ''),
-      (err) => say(tmsg, errorText(err), 'error'),
+      (err) => sayError(tmsg, err),
     );
   $('#file-play').addEventListener('click', () => transport('audio_file_play'));
   $('#file-pause').addEventListener('click', () => transport('audio_file_pause'));
@@ -153,22 +170,36 @@ export function initSources(conn) {
   const progress = $('#upload-progress');
   const umsg = $('#upload-message');
 
-  async function upload(file) {
+  // One file; resolves true when luminad took it. `of` = " (2 of 3)" or ''.
+  async function upload(file, of = '') {
     progress.hidden = false;
     progress.value = 0;
     zone.dataset.state = 'uploading';
-    say(umsg, `Uploading ${file.name}…`, 'info');
+    delete umsg.dataset.dedup;
+    delete umsg.dataset.sourceId;
+    say(umsg, `Uploading ${file.name}${of}…`, 'info');
+    const failed = (text) => {
+      progress.hidden = true; // no bar at 100 % beside an error
+      say(umsg, text, 'error');
+      return false;
+    };
     try {
       const { status, body } = await uploadFile(file, {
         headers: conn.authHeaders(),
         onProgress: (fraction) => {
           progress.value = fraction;
         },
+        // Bytes sent; the server checks and converts before it answers.
+        onSent: () => {
+          zone.dataset.state = 'processing';
+          progress.removeAttribute('value'); // indeterminate: no fake percentage
+          say(umsg, `Processing ${file.name}${of}… (luminad checks and converts it)`, 'info');
+        },
       });
       if (status === 404) {
-        say(umsg, 'This luminad does not accept uploads yet (POST /upload not found).', 'error');
+        return failed('This luminad does not accept uploads yet (POST /upload not found).');
       } else if (!body.ok) {
-        say(umsg, `${body.error || `HTTP ${status}`}: ${body.message || ''}`, 'error');
+        return failed(`${file.name}: ${body.error || `HTTP ${status}`}: ${body.message || ''}`);
       } else {
         progress.value = 1;
         const what = `${body.name}${typeof body.duration === 'number' ? ` (${formatTime(body.duration)})` : ''}`;
@@ -192,11 +223,45 @@ export function initSources(conn) {
           );
         }
         refresh();
+        return true;
       }
     } catch (err) {
-      say(umsg, errorText(err), 'error');
+      return failed(`${file.name}: ${errorText(err)}`);
     } finally {
       zone.dataset.state = 'idle';
+    }
+  }
+
+  // Several files go one after another; a drop while they go joins the queue.
+  const queue = [];
+  let uploading = false;
+  let batch = { total: 0, done: 0, failed: [] };
+  async function uploadAll(files) {
+    const list = Array.from(files || []);
+    if (list.length === 0) return;
+    if (!uploading) batch = { total: 0, done: 0, failed: [] };
+    batch.total += list.length;
+    queue.push(...list);
+    if (uploading) return;
+    uploading = true;
+    try {
+      while (queue.length) {
+        const file = queue.shift();
+        batch.done += 1;
+        const of = batch.total > 1 ? ` (${batch.done} of ${batch.total})` : '';
+        if (!(await upload(file, of))) batch.failed.push(file.name);
+      }
+    } finally {
+      uploading = false;
+    }
+    if (batch.total > 1) {
+      // The last file's message stays (with its Play button); the tally leads.
+      const ok = batch.total - batch.failed.length;
+      const tally = batch.failed.length
+        ? `${ok} of ${batch.total} files uploaded; failed: ${batch.failed.join(', ')}. `
+        : `All ${batch.total} files uploaded. `;
+      umsg.prepend(tally);
+      if (batch.failed.length) umsg.className = 'message message-error';
     }
   }
 
@@ -208,14 +273,13 @@ export function initSources(conn) {
   zone.addEventListener('drop', (event) => {
     event.preventDefault();
     zone.classList.remove('over');
-    const file = event.dataTransfer?.files?.[0];
-    if (file) upload(file);
+    uploadAll(event.dataTransfer?.files);
   });
   zone.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' || event.key === ' ') input.click();
   });
   input.addEventListener('change', () => {
-    if (input.files[0]) upload(input.files[0]);
+    uploadAll(input.files);
     input.value = '';
   });
 
@@ -224,7 +288,7 @@ export function initSources(conn) {
   $('#monitor').addEventListener('change', (event) => {
     conn
       .request('dsp_set_params', { monitor: event.target.checked })
-      .then(() => say(dmsg, `Monitor ${event.target.checked ? 'on' : 'off'}`, 'ok'), (err) => say(dmsg, errorText(err), 'error'));
+      .then(() => say(dmsg, `Monitor ${event.target.checked ? 'on' : 'off'}`, 'ok'), (err) => sayError(dmsg, err));
   });
   $('#dsp-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -242,7 +306,7 @@ export function initSources(conn) {
         const ignored = reply.payload?.ignored;
         say(dmsg, `Applied${ignored?.length ? ` (ignored: ${ignored.join(', ')})` : ''}`, 'ok');
       },
-      (err) => say(dmsg, errorText(err), 'error'),
+      (err) => sayError(dmsg, err),
     );
   });
 

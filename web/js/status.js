@@ -1,5 +1,5 @@
 // Status view (engine_status ≈ 1 Hz) and the audio-lost banner.
-import { $, h, formatUptime } from './dom.js';
+import { $, h, formatMicros, formatUptime } from './dom.js';
 
 const num = (v, digits = 0) => (typeof v === 'number' ? v.toFixed(digits) : '–');
 
@@ -28,14 +28,14 @@ const ROWS = [
   ['Classifier queue', (s) => s.classifier ?? s.classify ?? s.ai, (v) => classifierText(v), (v) => (v?.degraded || v?.dropped > 0 ? 'warn' : '')],
 ];
 
-function classifierText(c) {
+export function classifierText(c) {
   if (typeof c !== 'object' || c === null) return String(c);
   if (c.enabled === false) return 'off';
   if (!c.model) return 'unavailable';
   const parts = [];
   if ('queueDepth' in c) parts.push(`queue ${c.queueDepth}/${c.queueSize ?? '?'}`);
   if ('dropped' in c) parts.push(`dropped ${c.dropped}`);
-  if (typeof c.inferenceUsLast === 'number') parts.push(`${(c.inferenceUsLast / 1000).toFixed(1)} ms`);
+  if (typeof c.inferenceUsLast === 'number') parts.push(formatMicros(c.inferenceUsLast));
   if (c.degraded) parts.push('degraded');
   return parts.length ? parts.join(' · ') : JSON.stringify(c);
 }

@@ -3,7 +3,9 @@
 
 const UPLOAD_TIMEOUT_MS = 30 * 60 * 1000;
 
-export function uploadFile(file, { headers = {}, onProgress = () => {} } = {}) {
+// onSent(): every byte is out; the reply comes after the server's checks
+// and conversion, which can take a while for a long video.
+export function uploadFile(file, { headers = {}, onProgress = () => {}, onSent = () => {} } = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/upload');
@@ -12,6 +14,7 @@ export function uploadFile(file, { headers = {}, onProgress = () => {} } = {}) {
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
     };
+    xhr.upload.onload = () => onSent();
     xhr.onload = () => {
       let body;
       try {
