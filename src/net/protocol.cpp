@@ -11,12 +11,12 @@ namespace {
 
 using nlohmann::json;
 
-// Counts bracket nesting outside strings; cheap enough to run on every message.
-bool nesting_exceeds(std::string_view text, int max_depth) {
-  int depth = 0;
+// Whether each character of JSON text lies inside a string (its quotes and
+// escapes included), fed one character at a time.
+struct StringState {
   bool in_string = false;
   bool escaped = false;
-  for (const char c : text) {
+  bool inside(char c) {
     if (in_string) {
       if (escaped) {
         escaped = false;
@@ -25,11 +25,20 @@ bool nesting_exceeds(std::string_view text, int max_depth) {
       } else if (c == '"') {
         in_string = false;
       }
-      continue;
+      return true;
     }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
+    in_string = c == '"';
+    return in_string;
+  }
+};
+
+// Counts bracket nesting outside strings; cheap enough to run on every message.
+bool nesting_exceeds(std::string_view text, int max_depth) {
+  int depth = 0;
+  StringState strings;
+  for (const char c : text) {
+    if (strings.inside(c)) continue;
+    if (c == '[' || c == '{') {
       if (++depth > max_depth) return true;
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
@@ -78,21 +87,14 @@ std::size_t skip_space(std::string_view text, std::size_t i) {
 // scalar's last character.
 std::size_t value_end(std::string_view text, std::size_t i) {
   int depth = 0;
-  bool in_string = false, escaped = false;
+  StringState strings;
   for (std::size_t k = i; k < text.size(); ++k) {
     const char c = text[k];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-        if (depth == 0) return k + 1;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+    if (strings.inside(c)) {
+      if (!strings.in_string && depth == 0) return k + 1;  // a string value's closing quote
+      continue;
+    }
+    if (c == '{' || c == '[') {
       ++depth;
     } else if (c == '}' || c == ']') {
       if (depth == 0) return k;  // a scalar ended by its container
