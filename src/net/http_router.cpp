@@ -48,7 +48,9 @@ HttpReply HttpRouter::route(const HttpRequestInfo& request) const {
   // connection. A route may answer HEAD itself (static files).
   HttpRequestInfo as_get = request;
   const auto path_it = routes_.find(request.path);
-  if (path_it == routes_.end() || !path_it->second.contains("HEAD")) as_get.method = "GET";
+  if (path_it != routes_.end() && path_it->second.contains("GET") && !path_it->second.contains("HEAD")) {
+    as_get.method = "GET";
+  }
   HttpReply reply = dispatch(as_get);
   if (!reply.head_length) {
     reply.head_length = reply.body.size();
