@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <bit>
-#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "lumina/core/json_integer.hpp"
 
 namespace lumina {
 namespace {
@@ -16,15 +17,8 @@ std::optional<std::int64_t> integer_field(const json& payload, const char* name,
                                           std::string& error) {
   if (!payload.contains(name)) return std::nullopt;
   const json& v = payload[name];
-  // An integral number such as 12.0 counts (JSON has one number type; some
-  // clients write every number as a float), as it does for legacy writes.
-  std::optional<std::int64_t> value;
-  if (v.is_number_integer()) {
-    value = v.get<std::int64_t>();
-  } else if (v.is_number_float() && std::isfinite(v.get<double>()) && std::trunc(v.get<double>()) == v.get<double>() &&
-             std::fabs(v.get<double>()) < 1e15) {
-    value = static_cast<std::int64_t>(v.get<double>());
-  }
+  // 12.0 counts as 12, as it does for legacy writes.
+  const std::optional<std::int64_t> value = json_integer(v);
   if (!value || *value < lo || *value > hi) {
     error = "field '" + std::string(name) + "' must be an integer in " + std::to_string(lo) + ".." +
             std::to_string(hi) + ", got " + v.dump();

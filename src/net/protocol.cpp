@@ -1,9 +1,9 @@
 #include "protocol.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
+#include <cmath>  // lround
 
+#include "lumina/core/json_integer.hpp"
 #include "lumina/core/version.hpp"
 
 namespace lumina::net {
@@ -57,23 +57,6 @@ std::string parse_problem(const json::exception& error) {
     what.remove_prefix(end + 2);
   }
   return std::string(what);
-}
-
-// JSON numbers that denote an integer (5 and 5.0 alike).
-std::optional<std::int64_t> as_integer(const json& value) {
-  if (value.is_number_integer() && !value.is_number_unsigned()) return value.get<std::int64_t>();
-  if (value.is_number_unsigned()) {
-    const auto u = value.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-    return static_cast<std::int64_t>(u);
-  }
-  if (value.is_number_float()) {
-    const double d = value.get<double>();
-    // 2^53: beyond it every double is integral but no longer exact.
-    if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) > 9007199254740992.0) return std::nullopt;
-    return static_cast<std::int64_t>(d);
-  }
-  return std::nullopt;
 }
 
 // Skips JSON whitespace from `i`.
@@ -179,7 +162,7 @@ std::string ts_text(double ts) { return dump_json(json(ts)); }
 std::optional<std::string> decode_legacy_write(const json& item, DmxOverride& out) {
   if (!item.is_object()) return "must be an object with 'ch' and 'val'";
   const auto ch_it = item.find("ch");
-  const auto ch = ch_it == item.end() ? std::nullopt : as_integer(*ch_it);
+  const auto ch = ch_it == item.end() ? std::nullopt : json_integer(*ch_it);
   if (!ch || *ch < 1 || *ch > static_cast<std::int64_t>(kDmxChannels)) {
     return "field 'ch' must be an integer 1..512";
   }
@@ -187,7 +170,7 @@ std::optional<std::string> decode_legacy_write(const json& item, DmxOverride& ou
   if (val_it == item.end() || !val_it->is_number()) return "field 'val' must be a number";
   std::int64_t universe = 0;
   if (const auto u_it = item.find("u"); u_it != item.end()) {
-    const auto u = as_integer(*u_it);
+    const auto u = json_integer(*u_it);
     if (!u || *u < 0 || *u > kMaxUniverse) return "field 'u' must be an integer 0..32767";
     universe = *u;
   }

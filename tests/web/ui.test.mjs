@@ -89,6 +89,17 @@ function pageRequest(type, payload = {}) {
   );
 }
 
+// show_get's reply, or null with the test skipped when this luminad has no
+// lighting messages yet.
+async function lightingOrSkip(t, what) {
+  const probe = await pageRequest('show_get');
+  if (!probe.ok && probe.code === 'UNKNOWN_MSG') {
+    t.skip(`${what} not in this luminad yet`);
+    return null;
+  }
+  return probe;
+}
+
 // Drops files (name → base64 bytes) on `selector` as a user would; returns
 // whether the page cancelled the drop (the browser then does not open it).
 function dropFiles(selector, files) {
@@ -284,11 +295,8 @@ test('drag-and-drop upload, then play the file', async (t) => {
 
 test('a scene switch changes the Art-Net output', async (t) => {
   await view('lighting');
-  const probe = await pageRequest('show_get');
-  if (!probe.ok && probe.code === 'UNKNOWN_MSG') {
-    t.skip('show_get not in this luminad yet');
-    return;
-  }
+  const probe = await lightingOrSkip(t, 'show_get');
+  if (!probe) return;
   assert.equal(probe.ok, true, `show_get: ${probe.code}: ${probe.message}`);
   const set = await pageRequest('show_set', { show: TEST_SHOW });
   assert.equal(set.ok, true, `show_set: ${set.code}: ${set.message}`);
@@ -348,11 +356,8 @@ test('a scene switch changes the Art-Net output', async (t) => {
 
 test('a click while the idle scene rules shows the selection apart', async (t) => {
   await view('lighting');
-  const probe = await pageRequest('show_get');
-  if (!probe.ok && probe.code === 'UNKNOWN_MSG') {
-    t.skip('no lighting in this luminad yet');
-    return;
-  }
+  const probe = await lightingOrSkip(t, 'lighting');
+  if (!probe) return;
   // Everything is "silence" below 0 dBFS: the idle scene (blue) takes over.
   const idleShow = { ...TEST_SHOW, idle: { scene: 'blue', afterSec: 0.1, belowDb: 0 } };
   assert.equal((await pageRequest('show_set', { show: idleShow })).ok, true);
@@ -382,11 +387,8 @@ test('a click while the idle scene rules shows the selection apart', async (t) =
 
 test('blackout makes the Art-Net output all zero', async (t) => {
   await view('lighting');
-  const probe = await pageRequest('show_get');
-  if (!probe.ok && probe.code === 'UNKNOWN_MSG') {
-    t.skip('lighting (dmx_blackout) not in this luminad yet');
-    return;
-  }
+  const probe = await lightingOrSkip(t, 'lighting (dmx_blackout)');
+  if (!probe) return;
   await page.click('#blackout');
   await waitFor(() => {
     const d = artnet.channels(0);
