@@ -3,9 +3,13 @@
 // kept as is, FLAC decoded, dedup, empty and random bytes refused, crash
 // leftovers reconciled), display-name sanitising, and the multipart parser
 // fed in every possible split.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <sndfile.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -16,6 +20,7 @@
 #include <numbers>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lumina/store/ffmpeg_runner.hpp"
@@ -301,6 +306,87 @@ TEST(FfmpegRunner, ReportsMissingProgramsExitCodesStderrAndTimeouts) {
   const FfmpegResult cancelled = run_ffmpeg(limits, {"-c", "sleep 30"});
   EXPECT_TRUE(cancelled.cancelled);
   EXPECT_FALSE(cancelled.timed_out);
+}
+
+TEST(FfmpegRunner, TheChildStartsWithItsLimitsItsOwnGroupAndNoneOfTheDaemonsDescriptors) {
+  // A descriptor the daemon opened without close-on-exec must not reach ffmpeg.
+  const int opened = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(opened, 0);
+  const int leaky = ::fcntl(opened, F_DUPFD, 100);  // 100: a number sh does not use itself
+  ::close(opened);
+  ASSERT_EQ(leaky, 100);
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGTERM);
+  sigset_t old;
+  ::pthread_sigmask(SIG_BLOCK, &blocked, &old);  // as in every daemon thread
+  FfmpegLimits limits;
+  limits.program = "sh";
+  limits.timeout = std::chrono::seconds(41);
+  limits.max_memory_bytes = 3ULL << 30;
+  limits.max_output_bytes = 5ULL << 20;
+  const FfmpegResult r = run_ffmpeg(
+      limits, {"-c",
+               "echo cpu=$(ulimit -t) as=$(ulimit -v) fsize=$(ulimit -f) core=$(ulimit -c) >&2; "
+               "echo fds: >&2; ls /proc/$$/fd >&2; "
+               // Read by sh itself: while it waits for a child (grep), dash blocks every signal.
+               "while read -r line; do case $line in SigBlk*) echo \"$line\" >&2;; esac; done < /proc/$$/status; "
+               "echo pgrp=$(cut -d' ' -f5 /proc/$$/stat) pid=$$ >&2"});
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  ::close(leaky);
+  ASSERT_TRUE(r.ok()) << r.stderr_text;
+  const std::string& out = r.stderr_text;
+  EXPECT_NE(out.find("cpu=42 "), std::string::npos) << out;       // the timeout plus a second
+  EXPECT_NE(out.find("as=3145728 "), std::string::npos) << out;   // KiB
+  EXPECT_NE(out.find("fsize=10240 "), std::string::npos) << out;  // 512-byte blocks
+  EXPECT_NE(out.find("core=0\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("fds:\n0\n1\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("\n100\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("SigBlk:\t0000000000000000"), std::string::npos) << out;
+  const auto pgrp = out.find("pgrp=");
+  const auto pid = out.find(" pid=");
+  ASSERT_NE(pgrp, std::string::npos);
+  ASSERT_NE(pid, std::string::npos);
+  EXPECT_EQ(out.substr(pgrp + 5, pid - pgrp - 5), out.substr(pid + 5, out.find('\n', pid) - pid - 5)) << out;
+}
+
+TEST(FfmpegRunner, StartingTheChildMakesNoOtherThreadFaultOnItsOwnMemory) {
+  // The audio and DMX threads write their buffers every block. A child made
+  // with fork() would write-protect those pages, and each first write after
+  // it would be a page fault in a realtime thread (measured: 59 in the audio
+  // thread per conversion). This thread stands in for them.
+  constexpr std::size_t kPages = 64;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> stop{false};
+  std::atomic<long> faults{-1};
+  std::thread writer([&] {
+    const long page = ::sysconf(_SC_PAGESIZE);
+    std::vector<char> buffer(kPages * static_cast<std::size_t>(page));
+    auto touch = [&] {
+      for (std::size_t i = 0; i < buffer.size(); i += static_cast<std::size_t>(page))
+        buffer[i] = static_cast<char>(buffer[i] + 1);
+    };
+    touch();
+    rusage before{};
+    ::getrusage(RUSAGE_THREAD, &before);
+    ready = true;
+    while (!stop) {
+      touch();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    touch();
+    rusage after{};
+    ::getrusage(RUSAGE_THREAD, &after);
+    faults = after.ru_minflt + after.ru_majflt - before.ru_minflt - before.ru_majflt;
+  });
+  while (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  FfmpegLimits limits;
+  limits.program = "sh";
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(run_ffmpeg(limits, {"-c", "sleep 0.05"}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  stop = true;
+  writer.join();
+  EXPECT_EQ(faults.load(), 0) << "page faults in a thread that only wrote its own, already present, memory";
 }
 
 // ---- display names ----------------------------------------------------------
