@@ -8,6 +8,8 @@
 #include <cmath>
 #include <optional>
 
+#include "lumina/core/json_integer.hpp"
+
 namespace lumina {
 namespace {
 
@@ -191,7 +193,7 @@ void AudioService::register_handlers(ServerHooks& hooks) {
   };
 
   hooks.handlers["audio_start"] = [this](const json& payload, ControlReply& reply) {
-    if (payload.contains("fps") && !payload["fps"].is_number_integer()) {
+    if (payload.contains("fps") && !json_integer(payload["fps"])) {
       reply.error("BAD_PAYLOAD", "field 'fps' must be an integer (telemetry frames per second, 1..60)");
       return;
     }

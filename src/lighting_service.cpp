@@ -13,6 +13,7 @@
 #include <system_error>
 #include <utility>
 
+#include "lumina/core/json_integer.hpp"
 #include "lumina/lighting/sacn.hpp"
 #include "lumina/lighting/sacn_cid_store.hpp"
 #include "lumina/lighting/show_program.hpp"
@@ -318,15 +319,17 @@ void LightingService::register_handlers(ServerHooks& hooks) {
     c.kind = LightingCommand::Kind::kRelease;
     c.all_universes = true;
     if (const auto u = payload.find("u"); u != payload.end()) {
-      if (!u->is_number_integer() || u->get<std::int64_t>() < 0 || u->get<std::int64_t>() > 32767) {
+      const auto value = json_integer(*u);
+      if (!value || *value < 0 || *value > 32767) {
         reply.error("BAD_PAYLOAD", "field 'u' must be a universe 0..32767, got " + u->dump());
         return;
       }
       c.all_universes = false;
-      c.universe = static_cast<std::uint16_t>(u->get<std::int64_t>());
+      c.universe = static_cast<std::uint16_t>(*value);
     }
     if (const auto ch = payload.find("ch"); ch != payload.end()) {
-      if (!ch->is_number_integer() || ch->get<std::int64_t>() < 1 || ch->get<std::int64_t>() > 512) {
+      const auto value = json_integer(*ch);
+      if (!value || *value < 1 || *value > 512) {
         reply.error("BAD_PAYLOAD", "field 'ch' must be a channel 1..512, got " + ch->dump());
         return;
       }
@@ -334,7 +337,7 @@ void LightingService::register_handlers(ServerHooks& hooks) {
         reply.error("BAD_PAYLOAD", "field 'ch' needs 'u' (which universe's channel to release)");
         return;
       }
-      c.channel = static_cast<std::uint16_t>(ch->get<std::int64_t>());
+      c.channel = static_cast<std::uint16_t>(*value);
     }
     if (!submit_or_busy(c, reply)) return;
     {

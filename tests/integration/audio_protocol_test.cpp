@@ -113,6 +113,16 @@ TEST_F(AudioProtocolTest, SetSourceStopsThenStartRuns) {
   EXPECT_EQ(start["payload"]["sourceId"], "synth:demo");
   const json stop = request("audio_stop");
   EXPECT_EQ(stop["payload"]["state"], "stopped");
+
+  // fps is an integer (written 30 or 30.0); the rate is fixed at start, and the reply says so.
+  const json with_fps = request("audio_start", {{"fps", 30.0}});
+  EXPECT_EQ(with_fps["type"], "audio_status") << with_fps.dump();
+  EXPECT_EQ(with_fps["payload"]["state"], "running");
+  EXPECT_NE(with_fps["payload"].value("warning", "").find("telemetry.fps"), std::string::npos) << with_fps.dump();
+  const json fractional = request("audio_start", {{"fps", 30.5}});
+  EXPECT_EQ(fractional["type"], "error");
+  EXPECT_EQ(fractional["payload"]["code"], "BAD_PAYLOAD");
+  EXPECT_NE(fractional["payload"]["message"].get<std::string>().find("'fps'"), std::string::npos) << fractional.dump();
 }
 
 TEST_F(AudioProtocolTest, FileTransportPushesStatusThenAcks) {

@@ -128,7 +128,7 @@ TEST_F(LightingTest, ScenesOverridesMasterAndBlackoutReachTheWire) {
   ASSERT_TRUE(wait_for_frame(artnet, 3, [](const auto& f) { return all_zero(f); }));
   request("dmx_blackout", {{"on", false}}, 4);
   request("dmx_master", {{"level", 1.0}}, 5);
-  ack = request("dmx_release", {{"u", 0}, {"ch", 2}}, 6);
+  ack = request("dmx_release", {{"u", 0.0}, {"ch", 2.0}}, 6);  // integral numbers written as floats count
   ASSERT_EQ(ack["type"], "ack") << ack.dump();
   ASSERT_TRUE(wait_for_frame(artnet, 0, [](const auto& f) { return f[1] == 255 && f[299] == 50; }));
 
