@@ -378,7 +378,11 @@ void LightingService::send_label_scene() {
 nlohmann::json LightingService::frame_payload(const LightingSnapshot& s) const {
   nlohmann::json universes = nlohmann::json::array();
   for (std::uint32_t i = 0; i < s.universe_count; ++i) {
-    universes.push_back({{"u", s.universes[i]}, {"dmx", s.data[i]}});
+    nlohmann::json held = nlohmann::json::array();  // [channel, value] of each manual override
+    for (std::size_t ch = 0; ch < kDmxChannels; ++ch) {
+      if ((s.held[i][ch / 64] >> (ch % 64) & 1U) != 0) held.push_back({ch + 1, s.held_value[i][ch]});
+    }
+    universes.push_back({{"u", s.universes[i]}, {"dmx", s.data[i]}, {"held", std::move(held)}});
   }
   const std::lock_guard lock(show_mutex_);
   const bool current = s.generation == generation_;

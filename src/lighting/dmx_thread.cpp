@@ -373,6 +373,13 @@ void DmxThread::Impl::publish_snapshot(std::size_t slot) noexcept {
   for (std::uint32_t i = 0; i < count; ++i) {
     s.universes[i] = history_ids[slot * capacity + i];
     s.data[i] = history_data[slot * capacity + i];
+    s.held[i].fill(0);
+    if (const OverrideLayer* layer = override_layer(s.universes[i], false)) {
+      for (std::size_t ch = 0; ch < kDmxChannels; ++ch) {
+        if (layer->set[ch]) s.held[i][ch / 64] |= std::uint64_t{1} << (ch % 64);
+      }
+      s.held_value[i] = layer->value;
+    }
   }
   snapshots.store(s);
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "daemon_process.hpp"
@@ -206,8 +207,37 @@ TEST_F(LightingTest, DmxFramePushCarriesTheUniverse) {
   ASSERT_EQ(p["universes"].size(), 1U);
   EXPECT_EQ(p["universes"][0]["u"], 0);
   EXPECT_EQ(p["universes"][0]["dmx"].size(), 512U);
+  EXPECT_EQ(p["universes"][0]["held"], json::array()) << "no manual override yet";
   EXPECT_EQ(p["scene"], "groove");
   EXPECT_TRUE((*frame).contains("ts"));
+
+  // Manual overrides are listed per universe as [channel, value] as written,
+  // before the master scales the output: any page can show what is held.
+  request("dmx_master", {{"level", 0.5}}, 2);
+  ASSERT_TRUE(ws->send_text(R"([{"ch":5,"val":200},{"ch":512,"val":0},{"ch":7,"val":9,"u":3}])"));
+  auto held_in = [](const json& payload, int u) {
+    for (const auto& uni : payload["universes"]) {
+      if (uni["u"] == u) return uni["held"];
+    }
+    return json();
+  };
+  std::optional<json> seen;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!seen && std::chrono::steady_clock::now() < deadline) {
+    const auto next = ws->receive_type("dmx_frame", 2s);
+    ASSERT_TRUE(next);
+    if (held_in((*next)["payload"], 3) == json::parse("[[7,9]]")) seen = (*next)["payload"];
+  }
+  ASSERT_TRUE(seen) << "universe 3's override listed";
+  EXPECT_EQ(held_in(*seen, 0), json::parse("[[5,200],[512,0]]")) << seen->dump();
+  request("dmx_release", {{"u", 0}, {"ch", 5}}, 3);
+  bool released = false;
+  while (!released && std::chrono::steady_clock::now() < deadline + 5s) {
+    const auto next = ws->receive_type("dmx_frame", 2s);
+    ASSERT_TRUE(next);
+    released = held_in((*next)["payload"], 0) == json::parse("[[512,0]]");
+  }
+  EXPECT_TRUE(released) << "a released channel leaves the list";
 }
 
 TEST_F(LightingTest, InvalidShowIsRejectedWholeAndAValidOneSurvivesARestart) {

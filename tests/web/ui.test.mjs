@@ -426,6 +426,37 @@ test('a manual channel fader writes that channel', async () => {
   await page.waitForSelector('#manual-faders .fader[data-ch="500"][data-held="true"]');
 });
 
+test('held channels come from luminad: after a dropped link, and on another page', async () => {
+  await view('lighting');
+  await page.selectOption('#manual-page', '497');
+  await page.waitForSelector('#manual-faders .fader[data-ch="500"][data-held="true"]');
+  // The link drops while luminad keeps running: the page forgets what it
+  // sent, and luminad's frames say again what it holds once the link is back.
+  await page.evaluate(() => window.lumina.conn.ws.close());
+  await page.waitForSelector('#conn-state:not([data-state="open"])');
+  await page.waitForSelector('#conn-state[data-state="open"]', { timeout: 30000 });
+  await page.waitForSelector('#manual-faders .fader[data-ch="500"][data-held="true"]');
+  assert.equal(await page.inputValue('#manual-faders .fader[data-ch="500"] input'), '200');
+
+  // A second operator's page, which never wrote a channel, sees the hold and
+  // can release it; the first page then shows the channel free.
+  const other = await page.context().newPage();
+  try {
+    await other.goto(daemon.url);
+    await other.waitForSelector('#conn-state[data-state="open"]');
+    await other.click('.tabs [data-view="lighting"]');
+    await other.selectOption('#manual-page', '497');
+    await other.waitForSelector('#manual-faders .fader[data-ch="500"][data-held="true"]');
+    assert.equal(await other.inputValue('#manual-faders .fader[data-ch="500"] input'), '200');
+    assert.equal(await other.getAttribute('#manual-faders .fader[data-ch="499"]', 'data-held'), 'false');
+    await other.click('#manual-faders .fader[data-ch="500"] button');
+    await waitFor(() => (artnet.channels(0) ?? [])[499] === 0, { what: `channel 500 back to the show's 0 (last ${(artnet.channels(0) ?? [])[499]})` });
+    await page.waitForSelector('#manual-faders .fader[data-ch="500"][data-held="false"]');
+  } finally {
+    await other.close();
+  }
+});
+
 test('the status view shows the engine figures', async () => {
   await view('status');
   await waitFor(async () => (await page.textContent('#status-grid .stat[data-key="Uptime"] .v')) !== '–', { what: 'uptime' });

@@ -200,8 +200,14 @@ export function initLighting(conn) {
   }
 
   const universes = new Map(); // u → latest 512 values
+  // u → Map(ch → value): the manual overrides the daemon holds, whoever wrote them.
+  const daemonHeld = new Map();
   conn.on('dmx_frame', (p) => {
-    for (const uni of p.universes ?? []) universes.set(uni.u, uni.dmx);
+    daemonHeld.clear();
+    for (const uni of p.universes ?? []) {
+      universes.set(uni.u, uni.dmx);
+      if (Array.isArray(uni.held)) daemonHeld.set(uni.u, new Map(uni.held));
+    }
     for (const t of tiles) {
       const dmx = universes.get(t.fixture.universe ?? 0);
       if (!dmx) continue;
@@ -243,7 +249,22 @@ export function initLighting(conn) {
   });
 
   // ---- Manual channel faders ----
-  const held = new Map(); // "u:ch" → value set by this page
+  // "u:ch" → { val, at }: what this page sent lately. It counts as held until
+  // the daemon's frames have had time to say so themselves (and then they
+  // rule: another page's later write, or a write the daemon dropped).
+  const sent = new Map();
+  // "u:ch" → when this page released it: a frame from before the release
+  // must not bring the hold back.
+  const released = new Map();
+  const SENT_FRESH_MS = 1500;
+  function heldValue(u, ch) {
+    const key = `${u}:${ch}`;
+    const now = performance.now();
+    const mine = sent.get(key);
+    if (mine && now - mine.at < SENT_FRESH_MS) return mine.val;
+    if (now - (released.get(key) ?? -Infinity) < SENT_FRESH_MS) return undefined;
+    return daemonHeld.get(u)?.get(ch);
+  }
   const pageSelect = $('#manual-page');
   for (let first = 1; first <= 512; first += CHANNELS_PER_PAGE) {
     pageSelect.append(h('option', { value: String(first) }, `${first}–${first + CHANNELS_PER_PAGE - 1}`));
@@ -263,7 +284,8 @@ export function initLighting(conn) {
     queued = new Map();
     // Held only once sent: the daemon holds nothing it never received.
     if (conn.sendMessage(writes)) {
-      for (const w of writes) held.set(`${u}:${w.ch}`, w.val);
+      const at = performance.now();
+      for (const w of writes) sent.set(`${u}:${w.ch}`, { val: w.val, at });
     } else {
       sayError(manualMsg, { code: 'OFFLINE' }, 'Not connected: channel writes were not sent');
     }
@@ -298,17 +320,18 @@ export function initLighting(conn) {
     updateFaders();
   }
 
-  // Faders show what goes out unless this page holds the channel.
-  // `settle`: a channel let go of, redrawn even though it has the focus.
+  // Faders show what goes out, or the value a held channel is held at
+  // (before master and blackout). `settle`: a channel let go of, redrawn
+  // even though it has the focus.
   function updateFaders(settle = null) {
     const u = universe();
     const dmx = universes.get(u);
     for (const f of faderEls) {
-      const key = `${u}:${f.ch}`;
-      const isHeld = held.has(key);
+      const heldAt = heldValue(u, f.ch);
+      const isHeld = heldAt !== undefined;
       f.fader.dataset.held = String(isHeld);
       if (document.activeElement === f.input && f.ch !== settle) continue;
-      const value = isHeld ? held.get(key) : dmx ? dmx[f.ch - 1] ?? 0 : 0;
+      const value = isHeld ? heldAt : dmx ? dmx[f.ch - 1] ?? 0 : 0;
       f.input.value = String(value);
       f.out.textContent = String(value);
     }
@@ -317,9 +340,17 @@ export function initLighting(conn) {
   async function release(payload) {
     try {
       await conn.request('dmx_release', payload);
-      for (const key of [...held.keys()]) {
+      const matches = (u, ch) => (payload.u === undefined || payload.u === u) && (payload.ch === undefined || payload.ch === ch);
+      const now = performance.now();
+      for (const [key, at] of [...released]) if (now - at >= SENT_FRESH_MS) released.delete(key);
+      for (const key of [...sent.keys()]) {
         const [u, ch] = key.split(':').map(Number);
-        if ((payload.u === undefined || payload.u === u) && (payload.ch === undefined || payload.ch === ch)) held.delete(key);
+        if (!matches(u, ch)) continue;
+        sent.delete(key);
+        released.set(key, now);
+      }
+      for (const [u, channels] of daemonHeld) {
+        for (const ch of channels.keys()) if (matches(u, ch)) released.set(`${u}:${ch}`, now);
       }
       updateFaders();
       say(manualMsg, 'Released', 'ok');
@@ -327,11 +358,12 @@ export function initLighting(conn) {
       sayError(manualMsg, err);
     }
   }
-  // Overrides live in the daemon until a restart, which the page cannot see
-  // from here: what it holds is unknown once the link drops.
+  // While the link is down what the daemon holds is unknown (a restart drops
+  // every override); once it is back, its frames say again.
   conn.on('state', (s) => {
-    if (s === 'open' || held.size === 0) return;
-    held.clear();
+    if (s === 'open' || (sent.size === 0 && daemonHeld.size === 0)) return;
+    sent.clear();
+    daemonHeld.clear();
     updateFaders();
   });
   // Channel writes carry no reqId: the server's objections arrive unaddressed.
