@@ -380,7 +380,7 @@ nlohmann::json LightingService::frame_payload(const LightingSnapshot& s) const {
   for (std::uint32_t i = 0; i < s.universe_count; ++i) {
     nlohmann::json held = nlohmann::json::array();  // [channel, value] of each manual override
     for (std::size_t ch = 0; ch < kDmxChannels; ++ch) {
-      if ((s.held[i][ch / 64] >> (ch % 64) & 1U) != 0) held.push_back({ch + 1, s.held_value[i][ch]});
+      if (mask_test(s.held[i], ch)) held.push_back({ch + 1, s.held_value[i][ch]});
     }
     universes.push_back({{"u", s.universes[i]}, {"dmx", s.data[i]}, {"held", std::move(held)}});
   }

@@ -97,7 +97,7 @@ struct OverrideLayer {
   bool used = false;
   std::uint16_t universe = 0;
   DmxUniverseData value{};
-  std::array<bool, kDmxChannels> set{};
+  DmxChannelMask set{};
 };
 
 }  // namespace
@@ -236,7 +236,7 @@ OverrideLayer* DmxThread::Impl::override_layer(std::uint16_t universe, bool crea
   if (!create || free_slot == nullptr) return nullptr;
   free_slot->used = true;
   free_slot->universe = universe;
-  free_slot->set.fill(false);
+  free_slot->set.fill(0);
   return free_slot;
 }
 
@@ -251,16 +251,16 @@ void DmxThread::Impl::apply(const LightingCommand& c, std::int64_t now_ns) noexc
         return;
       }
       layer->value[c.channel - 1] = c.value;
-      layer->set[c.channel - 1] = true;
+      mask_assign(layer->set, c.channel - 1U, true);
       return;
     }
     case LightingCommand::Kind::kRelease: {
       for (auto& layer : overrides) {
         if (!layer.used || (!c.all_universes && layer.universe != c.universe)) continue;
         if (c.channel >= 1 && c.channel <= kDmxChannels) {
-          layer.set[c.channel - 1] = false;
+          mask_assign(layer.set, c.channel - 1U, false);
         }
-        if (c.channel == 0 || std::none_of(layer.set.begin(), layer.set.end(), [](bool b) { return b; })) {
+        if (c.channel == 0 || mask_empty(layer.set)) {
           layer.used = false;
         }
       }
@@ -324,7 +324,7 @@ void DmxThread::Impl::compose(std::size_t slot) noexcept {
     DmxUniverseData& out = data[i];
     if (const OverrideLayer* layer = override_layer(ids[i], false)) {
       for (std::size_t ch = 0; ch < kDmxChannels; ++ch) {
-        if (layer->set[ch]) out[ch] = layer->value[ch];
+        if (mask_test(layer->set, ch)) out[ch] = layer->value[ch];
       }
     }
     if (blackout) {
@@ -373,13 +373,9 @@ void DmxThread::Impl::publish_snapshot(std::size_t slot) noexcept {
   for (std::uint32_t i = 0; i < count; ++i) {
     s.universes[i] = history_ids[slot * capacity + i];
     s.data[i] = history_data[slot * capacity + i];
-    s.held[i].fill(0);
-    if (const OverrideLayer* layer = override_layer(s.universes[i], false)) {
-      for (std::size_t ch = 0; ch < kDmxChannels; ++ch) {
-        if (layer->set[ch]) s.held[i][ch / 64] |= std::uint64_t{1} << (ch % 64);
-      }
-      s.held_value[i] = layer->value;
-    }
+    const OverrideLayer* layer = override_layer(s.universes[i], false);
+    s.held[i] = layer != nullptr ? layer->set : DmxChannelMask{};
+    if (layer != nullptr) s.held_value[i] = layer->value;
   }
   snapshots.store(s);
 }

@@ -68,7 +68,7 @@ struct LightingSnapshot {
   // The manual overrides in each of those universes: which channels are
   // held (bit ch-1) and at what value (as written: before master and
   // blackout). From the DMX thread, so every page sees what is really held.
-  std::array<std::array<std::uint64_t, kDmxChannels / 64>, kMaxUniverses> held{};
+  std::array<DmxChannelMask, kMaxUniverses> held{};
   std::array<DmxUniverseData, kMaxUniverses> held_value{};
 };
 static_assert(std::is_trivially_copyable_v<LightingSnapshot>);

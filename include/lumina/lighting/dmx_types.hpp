@@ -1,5 +1,6 @@
 #pragma once
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -7,6 +8,24 @@ namespace lumina {
 
 inline constexpr std::size_t kDmxChannels = 512;
 using DmxUniverseData = std::array<std::uint8_t, kDmxChannels>;
+
+// One bit per channel (bit index = channel - 1): which channels of a
+// universe a layer sets. Bits rather than bools so that the DMX thread
+// publishes a layer's mask as a 64-byte copy. RT-safe helpers.
+using DmxChannelMask = std::array<std::uint64_t, kDmxChannels / 64>;
+constexpr bool mask_test(const DmxChannelMask& mask, std::size_t index) noexcept {
+  return ((mask[index / 64] >> (index % 64)) & 1U) != 0;
+}
+constexpr void mask_assign(DmxChannelMask& mask, std::size_t index, bool on) noexcept {
+  const std::uint64_t bit = std::uint64_t{1} << (index % 64);
+  mask[index / 64] = on ? (mask[index / 64] | bit) : (mask[index / 64] & ~bit);
+}
+constexpr bool mask_empty(const DmxChannelMask& mask) noexcept {
+  for (const std::uint64_t word : mask) {
+    if (word != 0) return false;
+  }
+  return true;
+}
 
 // A manual channel write from the control plane (legacy {ch,val}, optional u).
 struct DmxOverride {
