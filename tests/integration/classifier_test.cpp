@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon_process.hpp"
-#include "host_steal.hpp"
+#include "host_watch.hpp"
 #include "loopback.hpp"
 #include "ws_client.hpp"
 
@@ -150,7 +150,7 @@ TEST(ClassifierDaemon, CorruptModelDegradesOnlyTheClassifier) {
 }
 
 TEST(ClassifierDaemon, OverloadedWorkerDropsBlocksAndAudioCarriesOn) {
-  const HostSteal steal;
+  HostWatch host;
   TempDir config_dir;
   Env env = demo_env();
   env["LUMINA_TEST_CLASSIFIER_DELAY_US"] = "200000";  // 200 ms per 43 ms block
@@ -170,8 +170,8 @@ TEST(ClassifierDaemon, OverloadedWorkerDropsBlocksAndAudioCarriesOn) {
   // Nothing upstream noticed: the analysis ring never overflowed (the analysis
   // thread kept up with the callback) and the DMX thread kept ticking.
   EXPECT_EQ(status["audio"]["ringOverflows"], 0) << status.dump();
-  // An xrun of the null clock is a stall of its thread (see host_steal.hpp).
-  expect_xruns_unless_stolen(steal, status["audio"]["xruns"].get<std::uint64_t>(), 0);
+  // An xrun of the null clock is a stall of its thread (see host_watch.hpp).
+  expect_xruns_unless_stolen(host, status["audio"]["xruns"].get<std::uint64_t>(), 0);
   EXPECT_GT(status["dmx"]["ticks"].get<std::uint64_t>(), 0U);
   std::cerr << "overload: offered " << c["offered"] << ", dropped " << c["dropped"] << ", dmx missed ticks "
             << status["dmx"]["missedTicks"] << " of " << status["dmx"]["ticks"] << "\n";

@@ -30,7 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon_process.hpp"
-#include "host_steal.hpp"
+#include "host_watch.hpp"
 #include "loopback.hpp"
 #include "ws_client.hpp"
 
@@ -455,7 +455,7 @@ TEST_F(UploadTest, FfmpegThatHangsIsKilledAtTheTimeoutWhileAudioAndDmxCarryOn) {
   start({}, {"--config", config_file({{"media", {{"ffmpeg", ffmpeg.string()}, {"ffmpegTimeoutSec", 4}}}}).string()});
   const fs::path wav = work.path() / "cd.wav";  // 44.1 kHz: needs ffmpeg to reach 48 kHz
   make_media("sox -n -r 44100 -c 2 -b 16 " + wav.string() + " synth 1 sine 440");
-  const HostSteal steal;
+  HostWatch host;
   const json before = status_of(daemon->port());
 
   auto reply = std::async(std::launch::async, [&] { return upload(daemon->port(), "cd.wav", read_all(wav)); });
@@ -474,7 +474,7 @@ TEST_F(UploadTest, FfmpegThatHangsIsKilledAtTheTimeoutWhileAudioAndDmxCarryOn) {
 
   // Audio and DMX went on through the hang.
   const json after = status_of(daemon->port());
-  expect_xruns_unless_stolen(steal, after["audio"]["xruns"].get<std::uint64_t>(),
+  expect_xruns_unless_stolen(host, after["audio"]["xruns"].get<std::uint64_t>(),
                              before["audio"]["xruns"].get<std::uint64_t>());
   EXPECT_GT(after["audio"]["blocks"].get<std::uint64_t>(), before["audio"]["blocks"].get<std::uint64_t>());
   EXPECT_GE(after["dmx"]["ticks"].get<std::uint64_t>(), before["dmx"]["ticks"].get<std::uint64_t>() + 80)
@@ -545,7 +545,7 @@ class RegistryLock {
 
 TEST_F(UploadTest, LockedRegistryAnswers503AndStoresNothingUntilReleased) {
   ASSERT_TRUE(has_tool("sox"));
-  const HostSteal steal;
+  HostWatch host;
   start();
   const fs::path first = work.path() / "first.wav", second = work.path() / "second.wav";
   make_media("sox -n -r 48000 -c 2 -b 16 " + first.string() + " synth 1 sine 440");
@@ -572,7 +572,7 @@ TEST_F(UploadTest, LockedRegistryAnswers503AndStoresNothingUntilReleased) {
   EXPECT_EQ(body_of(retried)["dedup"], false);
   EXPECT_EQ(file_ids(sources(daemon->port())).size(), 2U);
   EXPECT_EQ(count_files(daemon->data_dir() / "library"), 2U);
-  expect_xruns_unless_stolen(steal, status_of(daemon->port())["audio"]["xruns"].get<std::uint64_t>(), 0);
+  expect_xruns_unless_stolen(host, status_of(daemon->port())["audio"]["xruns"].get<std::uint64_t>(), 0);
 }
 
 // Sends the header and part of a body, then keeps the socket open.
