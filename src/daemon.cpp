@@ -27,6 +27,7 @@
 #include "lumina/core/audio_chunk.hpp"
 #include "lumina/core/clock.hpp"
 #include "lumina/core/latest_value.hpp"
+#include "lumina/core/realtime.hpp"
 #include "lumina/core/sd_notify.hpp"
 #include "lumina/core/version.hpp"
 #include "lumina/dsp/analysis_thread.hpp"
@@ -190,6 +191,17 @@ int run_daemon(const Config& config) {
     return 1;
   }
   spdlog::info("data dir: {}", data_dir->root().string());
+  // Before any realtime thread exists (their stacks are then locked as they
+  // are touched).
+  if (config.audio.lock_memory) {
+    const MemoryLockResult lock = lock_memory();
+    if (lock.locked) {
+      spdlog::info("memory locked: {}", lock.detail);
+    } else {
+      spdlog::warn("memory not locked ({}): a page the audio or DMX thread needs may be paged out and fault",
+                   lock.detail);
+    }
+  }
 
   Engine e(config);
   e.supervisor.open();

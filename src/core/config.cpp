@@ -309,6 +309,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.read("sampleRate", c.audio.sample_rate, 8000, 192000);
     r.read("block", c.audio.block, 16, 4096);
     r.read("realtimePriority", c.audio.realtime_priority);
+    r.read("lockMemory", c.audio.lock_memory);
     r.read("monitor", c.audio.monitor);
     r.reject_unknown();
   }
@@ -497,6 +498,7 @@ nlohmann::json config_to_json(const Config& c) {
         {"sampleRate", c.audio.sample_rate},
         {"block", c.audio.block},
         {"realtimePriority", c.audio.realtime_priority},
+        {"lockMemory", c.audio.lock_memory},
         {"monitor", c.audio.monitor}}},
       {"dsp",
        {{"fftSize", c.dsp.fft_size},

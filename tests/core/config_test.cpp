@@ -45,7 +45,7 @@ TEST(Config, ReadsEveryKnownKey) {
     "dataDir": "/var/lib/luminad",
     "log": {"level": "debug"},
     "audio": {"backend": "null", "device": "3", "source": "synth:demo", "sampleRate": 44100, "block": 128,
-              "realtimePriority": false, "monitor": true},
+              "realtimePriority": false, "lockMemory": false, "monitor": true},
     "dsp": {"fftSize": 4096, "hop": 256, "bands": 16, "analysisGain": 2.5, "gateRms": 0.001, "meterFloorDb": -72},
     "telemetry": {"fps": 20},
     "dmx": {"fps": 30, "blackoutOnExit": false, "universe": 5, "targets": ["10.0.0.5", "10.0.0.6:6455"]}
@@ -61,6 +61,7 @@ TEST(Config, ReadsEveryKnownKey) {
   EXPECT_EQ(c.audio.sample_rate, 44100U);
   EXPECT_EQ(c.audio.block, 128U);
   EXPECT_FALSE(c.audio.realtime_priority);
+  EXPECT_FALSE(c.audio.lock_memory);
   EXPECT_TRUE(c.audio.monitor);
   EXPECT_EQ(c.dsp.fft_size, 4096U);
   EXPECT_EQ(c.dsp.hop, 256U);

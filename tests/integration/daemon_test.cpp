@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <string>
 #include <thread>
 
 #include "daemon_process.hpp"
@@ -231,6 +232,28 @@ TEST(DaemonStartup, MissingSoundCardFallsBackToTheNullClockAndSaysSo) {
   EXPECT_EQ(health["audio"]["backend"], "null");
   EXPECT_NE(health["audio"]["fallbackReason"].get<std::string>().find("no-such-card-xyz"), std::string::npos);
   EXPECT_NE(daemon.log().find("falling back to the null clock"), std::string::npos);
+}
+
+// Root (as the tests run) has CAP_IPC_LOCK: luminad locks its memory on
+// fault. Its pages are then resident for good, and its RSS is what it uses,
+// not every thread stack and arena it mapped.
+TEST(DaemonStartup, LocksItsMemoryOnFaultOrSaysWhyNot) {
+  DaemonProcess daemon(Env{});
+  ASSERT_TRUE(daemon.wait_healthy()) << daemon.log();
+  const std::string log = daemon.log();
+  if (log.find("memory not locked (not in a sanitizer build)") != std::string::npos) GTEST_SKIP() << "sanitizer build";
+  ASSERT_NE(log.find("memory locked: "), std::string::npos) << log;
+  std::ifstream status("/proc/" + std::to_string(daemon.pid()) + "/status");
+  long locked_kib = -1, rss_kib = -1;
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmLck:", 0) == 0) locked_kib = std::stol(line.substr(6));
+    if (line.rfind("VmRSS:", 0) == 0) rss_kib = std::stol(line.substr(6));
+  }
+  EXPECT_GT(locked_kib, 1024) << "locked KiB";
+  // On fault: no thread stack or malloc arena is committed ahead (eight of
+  // those alone would be 64 MiB).
+  EXPECT_LT(rss_kib, 64 * 1024) << "RSS KiB";
+  EXPECT_EQ(daemon.stop(SIGTERM), 0);
 }
 
 TEST(DaemonStartup, ConfiguredTokenIsEnforcedOnHttpAndWebSocket) {

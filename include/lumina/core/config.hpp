@@ -54,6 +54,7 @@ struct Config {
     std::uint32_t sample_rate = 48000;
     std::uint32_t block = 256;          // frames per callback
     bool realtime_priority = true;      // ask for SCHED_FIFO for the clock thread
+    bool lock_memory = true;            // mlockall on fault: no page of the realtime threads is paged out
     bool monitor = false;               // play the source on the output device
   } audio;
 
