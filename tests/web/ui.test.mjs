@@ -457,6 +457,91 @@ test('held channels come from luminad: after a dropped link, and on another page
   }
 });
 
+// A second operator changes what this page shows. A control this page was
+// last used with (it keeps the focus after a click) follows luminad once it
+// is no longer being adjusted; messages that stopped being true go; edits
+// this page has not sent are kept.
+test('the page follows changes made on another page, and keeps its own unsent edits', async (t) => {
+  if (!(await lightingOrSkip(t, 'lighting'))) return;
+  const other = await page.context().newPage();
+  const otherRequest = (type, payload = {}) =>
+    other.evaluate(([ty, p]) => window.lumina.conn.request(ty, p).then((r) => r.payload), [type, payload]);
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id);
+  try {
+    await other.goto(daemon.url);
+    await other.waitForSelector('#conn-state[data-state="open"]');
+
+    // Master: clicked here (focus stays), then set to full on the other page.
+    await view('lighting');
+    await page.click('#master');
+    await waitFor(async () => (await page.textContent('#master-value')) !== '100%', { what: 'the click moved the master' });
+    await sleep(1000);
+    await otherRequest('dmx_master', { level: 1 });
+    await waitFor(async () => (await page.textContent('#master-value')) === '100%', { what: 'master 100% from the other page' });
+    assert.equal(await page.inputValue('#master'), '1');
+    assert.equal(await focused(), 'Master level');
+
+    // A channel fader moved here (focus stays), then released on the other page.
+    await page.selectOption('#manual-page', '497');
+    const fader = '#manual-faders .fader[data-ch="499"]';
+    await page.focus(`${fader} input`);
+    await page.$eval(`${fader} input`, (input) => {
+      input.value = '123';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await waitFor(() => (artnet.channels(0) ?? [])[498] === 123, { what: 'channel 499 = 123 on Art-Net' });
+    await page.waitForSelector(`${fader}[data-held="true"]`);
+    await otherRequest('dmx_release', {});
+    await waitFor(() => (artnet.channels(0) ?? [])[498] === 0, { what: 'channel 499 released' });
+    await page.waitForSelector(`${fader}[data-held="false"]`);
+    await waitFor(async () => (await page.inputValue(`${fader} input`)) === '0', { what: 'the focused fader back at the output, 0' });
+    assert.equal(await focused(), 'Channel 499');
+
+    // Show document: an edit typed here is kept when a show arrives from elsewhere.
+    await page.$eval('details:has(#show-json)', (details) => { details.open = true; });
+    const edited = (await page.inputValue('#show-json')).replace('"name": "', '"name": "edited-');
+    assert.ok(edited.includes('edited-'), 'the document names something to edit');
+    await page.fill('#show-json', edited);
+    const running = await otherRequest('show_get');
+    await otherRequest('show_set', { show: running.show });
+    await waitFor(async () => /unsent edits are kept/.test(await page.textContent('#fx-message')), { what: 'the kept edit said' });
+    assert.equal(await page.inputValue('#show-json'), edited);
+    await page.click('#fx-revert');
+    assert.ok(!(await page.inputValue('#show-json')).includes('edited-'), 'Revert takes the running show');
+    await page.$eval('details:has(#show-json)', (details) => { details.open = false; });
+
+    // Monitor: ticked here (focus stays), unticked on the other page.
+    await view('sources');
+    await page.click('#monitor');
+    await waitFor(async () => /Monitor on/.test(await page.textContent('#dsp-message')), { what: 'monitor on' });
+    await sleep(1000);
+    await otherRequest('dsp_set_params', { monitor: false });
+    await waitFor(async () => !(await page.isChecked('#monitor')), { what: 'monitor unticked from the other page' });
+    assert.equal(await focused(), 'monitor');
+
+    // "Now: <source>" goes when another source becomes active.
+    await page.click('#source-list li[data-id="synth:demo"] .select');
+    await waitFor(async () => /^Now: /.test(await page.textContent('#sources-message')), { what: 'Now: the demo' });
+    const file = (await otherRequest('audio_list_sources')).items.find((item) => item.id.startsWith('file:'));
+    if (file) {
+      await otherRequest('audio_set_source', { sourceId: file.id });
+      await waitFor(async () => (await page.textContent('#sources-message')) === '', { what: 'the stale Now: message gone' });
+      await otherRequest('audio_set_source', { sourceId: 'synth:demo' });
+      await otherRequest('audio_start');
+    }
+
+    // Analysis: the browser's own refusal of a field is said in the card, by
+    // the field's name, and goes once the field is edited.
+    await page.fill('#dsp-form [name="bands"]', '100');
+    await page.click('#dsp-form button[type="submit"]');
+    await waitFor(async () => /^Bands: /.test(await page.textContent('#dsp-message')), { what: 'the refused field named' });
+    await page.fill('#dsp-form [name="bands"]', '');
+    assert.equal(await page.textContent('#dsp-message'), '');
+  } finally {
+    await other.close();
+  }
+});
+
 test('the status view shows the engine figures', async () => {
   await view('status');
   await waitFor(async () => (await page.textContent('#status-grid .stat[data-key="Uptime"] .v')) !== '–', { what: 'uptime' });
@@ -510,6 +595,21 @@ test('the page reconnects after a daemon restart', async () => {
   // Last-known figures are greyed, not shown as live.
   await waitFor(async () => (await opacity('#view-live .grid')) < 0.6, { what: 'the live figures greyed' });
   await shot('disconnected');
+  // The banner sits right under the top bar, whose height depends on how
+  // its tabs wrap (two rows on a phone), also when the page is scrolled.
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    await waitFor(
+      () =>
+        page.evaluate(() => {
+          window.scrollTo(0, 300);
+          const bar = document.querySelector('.topbar').getBoundingClientRect();
+          const banners = document.querySelector('.banners').getBoundingClientRect();
+          return Math.abs(banners.top - bar.bottom) < 1;
+        }),
+      { what: `the banner right under the top bar at ${width} px` },
+    );
+  }
 
   // Offline: the held fader is no longer held (a restart drops overrides), a
   // fader moved now is not held (nothing was sent), a scene click is refused.

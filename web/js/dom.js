@@ -21,6 +21,32 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// Whether the user is adjusting `el` right now: the pointer is down on it,
+// or it changed (keyboard, or the pointer let go) within the last ADJUST_MS.
+// Values from luminad leave such a control alone, or its thumb would jump
+// back under the finger to a frame that lags the drag -- and only such a
+// control: one that merely kept the focus after a click follows luminad
+// (another page, or a restart, may have changed the value since).
+const ADJUST_MS = 800;
+export function trackAdjusting(el) {
+  let down = null; // while the pointer is down: removes the listeners for its release
+  let last = -Infinity;
+  el.addEventListener('pointerdown', () => {
+    down?.abort();
+    down = new AbortController();
+    const up = () => {
+      down?.abort();
+      down = null;
+      last = performance.now();
+    };
+    // The pointer may be let go of anywhere, not only over the control.
+    window.addEventListener('pointerup', up, { capture: true, signal: down.signal });
+    window.addEventListener('pointercancel', up, { capture: true, signal: down.signal });
+  });
+  for (const type of ['input', 'change']) el.addEventListener(type, () => { last = performance.now(); });
+  return () => down !== null || performance.now() - last < ADJUST_MS;
+}
+
 // Shows a one-line message under a control; kind: 'ok' | 'error' | 'info' | ''.
 export function say(el, text, kind = 'info') {
   el.textContent = text;

@@ -45,6 +45,7 @@ const NEW_EFFECT = {
 const clone = (value) => JSON.parse(JSON.stringify(value));
 
 export function summary(effect) {
+  if (!effect || typeof effect !== 'object') return JSON.stringify(effect);
   const extra =
     effect.type === 'level' ? effect.feature || 'energy'
     : effect.type === 'palette' ? (effect.colors || []).join(' ')
@@ -78,16 +79,19 @@ export function initEffectEditor(conn, { getShow }) {
   }
 
   function renderSceneSelect() {
-    const scenes = draft?.scenes ?? [];
+    // The draft may be any JSON typed into the document.
+    const scenes = Array.isArray(draft?.scenes) ? draft.scenes : [];
     sceneIndex = Math.min(sceneIndex, Math.max(0, scenes.length - 1));
-    sceneSelect.replaceChildren(...scenes.map((s, i) => h('option', { value: String(i), selected: i === sceneIndex }, s.name)));
+    sceneSelect.replaceChildren(
+      ...scenes.map((s, i) => h('option', { value: String(i), selected: i === sceneIndex }, s?.name ?? `scene ${i + 1}`)),
+    );
   }
 
   function effects() {
-    const scene = draft?.scenes?.[sceneIndex];
-    if (!scene) return null;
-    if (!Array.isArray(scene.effects)) scene.effects = [];
-    return scene.effects;
+    const scene = Array.isArray(draft?.scenes) ? draft.scenes[sceneIndex] : null;
+    if (!scene || typeof scene !== 'object') return null;
+    if (scene.effects === undefined) scene.effects = [];
+    return Array.isArray(scene.effects) ? scene.effects : null;
   }
 
   function renderList() {
@@ -118,8 +122,10 @@ export function initEffectEditor(conn, { getShow }) {
     form.replaceChildren();
     const fx = effects();
     const effect = fx?.[effectIndex];
-    if (!effect) {
-      form.append(h('p', { class: 'muted' }, fx ? 'Pick an effect, or add one.' : 'No show loaded.'));
+    if (!effect || typeof effect !== 'object') {
+      const why = effect !== undefined ? 'This effect is not an object: edit it in the document below.' : 'Pick an effect, or add one.';
+      const none = draft ? 'No scene with an effect list here: edit the document below.' : 'No show loaded.';
+      form.append(h('p', { class: 'muted' }, fx ? why : none));
       return;
     }
     const update = (mutate) => {
@@ -217,6 +223,22 @@ export function initEffectEditor(conn, { getShow }) {
     reset();
     say(msg, 'Reverted to the running show', 'info');
   });
+  // Typing in the document is an unsent change like any other: a show from
+  // the server (another page, a reconnect) must not wipe it. Once the text is
+  // valid JSON it becomes the draft, so the effect form edits the same show.
+  json.addEventListener('input', () => {
+    dirty = true;
+    try {
+      draft = JSON.parse(json.value);
+    } catch (err) {
+      say(msg, `Not valid JSON yet (${err.message}); “Send show” applies it once it is.`, 'info');
+      return;
+    }
+    renderSceneSelect();
+    renderList();
+    renderForm();
+    say(msg, 'Changed — press “Send show” to apply.', 'info');
+  });
   $('#show-send').addEventListener('click', () => {
     let parsed;
     try {
@@ -232,7 +254,11 @@ export function initEffectEditor(conn, { getShow }) {
   return {
     // A new show from the server: adopt it unless the user has unsent edits.
     showChanged() {
-      if (!dirty) reset();
+      if (!dirty) {
+        reset();
+      } else {
+        say(msg, 'The running show changed in luminad (another page, or a restart); your unsent edits are kept: “Send show” replaces it with them, “Revert” takes the running one.', 'info');
+      }
     },
   };
 }

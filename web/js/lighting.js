@@ -1,6 +1,6 @@
 // Lighting: scenes (with quantisation), master, blackout, the patch drawn
 // from dmx_frame, manual channel faders, and the effect editor (editor.js).
-import { $, $$, h, say, sayError, clearError } from './dom.js';
+import { $, $$, h, say, sayError, clearError, trackAdjusting } from './dom.js';
 import { initEffectEditor } from './editor.js';
 
 const CHANNELS_PER_PAGE = 16;
@@ -131,11 +131,17 @@ export function initLighting(conn) {
 
   // ---- Master and blackout ----
   const master = $('#master');
+  const masterAdjusting = trackAdjusting(master);
   let masterBusy = false;
   let masterDirty = false;
   function renderMaster() {
-    if (document.activeElement !== master) master.value = String(state.master);
-    $('#master-value').textContent = `${Math.round(state.master * 100)}%`;
+    if (!masterAdjusting()) {
+      master.value = String(state.master);
+      $('#master-value').textContent = `${Math.round(state.master * 100)}%`;
+    }
+    renderBlackout();
+  }
+  function renderBlackout() {
     const button = $('#blackout');
     button.setAttribute('aria-pressed', String(state.blackout));
     button.textContent = state.blackout ? 'Blackout ON — tap to restore' : 'Blackout';
@@ -237,7 +243,9 @@ export function initLighting(conn) {
       changed = true;
     }
     if (changed) renderSceneState();
-    if (typeof p.master === 'number' && p.master !== state.master && document.activeElement !== master) {
+    // Not while it is being adjusted: state.master then keeps the old value,
+    // so the first frame after the adjustment brings the slider in line.
+    if (typeof p.master === 'number' && p.master !== state.master && !masterAdjusting()) {
       state.master = p.master;
       renderMaster();
     }
@@ -314,7 +322,7 @@ export function initLighting(conn) {
       // Let go of an unsent move: the fader goes back to what is output.
       input.addEventListener('change', () => requestAnimationFrame(() => updateFaders(ch)));
       label.addEventListener('click', () => release({ u: universe(), ch }));
-      faderEls.push({ ch, input, out, fader });
+      faderEls.push({ ch, input, out, fader, adjusting: trackAdjusting(input) });
       box.append(fader);
     }
     updateFaders();
@@ -322,7 +330,7 @@ export function initLighting(conn) {
 
   // Faders show what goes out, or the value a held channel is held at
   // (before master and blackout). `settle`: a channel let go of, redrawn
-  // even though it has the focus.
+  // at once (see trackAdjusting).
   function updateFaders(settle = null) {
     const u = universe();
     const dmx = universes.get(u);
@@ -330,7 +338,7 @@ export function initLighting(conn) {
       const heldAt = heldValue(u, f.ch);
       const isHeld = heldAt !== undefined;
       f.fader.dataset.held = String(isHeld);
-      if (document.activeElement === f.input && f.ch !== settle) continue;
+      if (f.ch !== settle && f.adjusting()) continue;
       const value = isHeld ? heldAt : dmx ? dmx[f.ch - 1] ?? 0 : 0;
       f.input.value = String(value);
       f.out.textContent = String(value);

@@ -80,11 +80,21 @@ function guardDrops() {
   }
 }
 
+// The banners stick right under the top bar, whose height depends on how its
+// tabs wrap (font, width, zoom): measured, not guessed in the stylesheet.
+function pinBannersUnderTopbar() {
+  const topbar = $('.topbar');
+  const place = () => document.documentElement.style.setProperty('--topbar-height', `${topbar.getBoundingClientRect().height}px`);
+  new ResizeObserver(place).observe(topbar);
+  place();
+}
+
 const conn = new Connection();
 window.lumina = { conn }; // for the browser tests and the console
 initTabs();
 initConnectionUi(conn);
 guardDrops();
+pinBannersUnderTopbar();
 initLive(conn);
 initSources(conn);
 initLighting(conn);

@@ -1,6 +1,6 @@
 // Sources and transport: source list, engine start/stop, upload, file
 // transport with a seek bar, monitor toggle and DSP parameters.
-import { $, h, say, sayError, clearError, errorText, formatTime } from './dom.js';
+import { $, h, say, sayError, clearError, errorText, formatTime, trackAdjusting } from './dom.js';
 import { uploadFile } from './upload.js';
 
 export function initSources(conn) {
@@ -9,6 +9,8 @@ export function initSources(conn) {
   const seek = $('#seek');
   let sources = [];
   let activeId = null;
+  let nowSaid = null; // the source a "Now: …" message in the card names
+  const monitorAdjusting = trackAdjusting($('#monitor'));
   let seeking = false; // the user holds the seek bar: pushes must not move it
 
   const tmsg = $('#transport-message');
@@ -46,6 +48,12 @@ export function initSources(conn) {
   function setActive(id) {
     activeId = id;
     for (const li of list.children) li.dataset.active = String(li.dataset.id === id);
+    // "Now: X" stops being true when another source becomes active (another
+    // page, a restart that went back to the configured source).
+    if (nowSaid !== null && nowSaid !== id) {
+      if (msg.textContent.startsWith('Now: ')) say(msg, '', '');
+      nowSaid = null;
+    }
   }
 
   async function refresh() {
@@ -65,6 +73,7 @@ export function initSources(conn) {
       if (item.kind === 'file') await conn.request('audio_file_play');
       else await conn.request('audio_start');
       say(msg, `Now: ${item.name || item.id}`, 'ok');
+      nowSaid = item.id;
       clearError(tmsg); // a refused Play before is moot: it plays now
     } catch (err) {
       sayError(msg, err);
@@ -114,7 +123,7 @@ export function initSources(conn) {
     if (!a) return;
     $('#engine-state').textContent = `audio ${a.state || (a.running ? 'running' : 'stopped')}`;
     if (a.sourceId && a.sourceId !== activeId) setActive(a.sourceId);
-    if (typeof a.monitor === 'boolean' && document.activeElement !== $('#monitor')) $('#monitor').checked = a.monitor;
+    if (typeof a.monitor === 'boolean' && !monitorAdjusting()) $('#monitor').checked = a.monitor;
   });
 
   $('#sources-refresh').addEventListener('click', refresh);
@@ -285,12 +294,27 @@ export function initSources(conn) {
 
   // ---- Analysis parameters ----
   const dmsg = $('#dsp-message');
+  const dspForm = $('#dsp-form');
+  // The browser refuses an out-of-range field before anything is sent: say
+  // so in the card, naming the field, as the server's refusals are.
+  dspForm.addEventListener(
+    'invalid',
+    (event) => {
+      const field = event.target;
+      // The label's own words (it also holds the control, and a select's options).
+      const label = field.labels?.[0]?.firstChild?.textContent.trim() || field.name;
+      say(dmsg, `${label}: ${field.validationMessage}`, 'error');
+    },
+    true,
+  );
+  // An error about a field that has been edited since no longer holds.
+  dspForm.addEventListener('input', () => clearError(dmsg));
   $('#monitor').addEventListener('change', (event) => {
     conn
       .request('dsp_set_params', { monitor: event.target.checked })
       .then(() => say(dmsg, `Monitor ${event.target.checked ? 'on' : 'off'}`, 'ok'), (err) => sayError(dmsg, err));
   });
-  $('#dsp-form').addEventListener('submit', (event) => {
+  dspForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
     const payload = {};
