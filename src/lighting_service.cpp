@@ -155,6 +155,39 @@ std::string LightingService::scene_name(std::int64_t index) const {
   return show_->scenes[static_cast<std::size_t>(index)].name;
 }
 
+LightingService::OperatorState LightingService::operator_state(const LightingSnapshot& snapshot, bool have) const {
+  OperatorState s;
+  // A frame of an older show (a swap not yet taken) says nothing of this one's scenes.
+  const bool current = have && snapshot.generation == generation_;
+  const std::uint32_t start = show_->scene_index(show_->start_scene).value_or(0);
+  s.active = current ? snapshot.active_scene : start;
+  s.selected = current ? snapshot.selected_scene : start;
+  if (current) {
+    s.pending = snapshot.pending_scene;
+    s.pending_when = snapshot.pending_when;
+  }
+  if (have) {
+    s.master = snapshot.master;
+    s.blackout = snapshot.blackout;
+  }
+  const std::uint64_t applied = have ? snapshot.applied_seq : 0;
+  if (requested_.master_seq > applied) s.master = requested_.master;
+  if (requested_.blackout_seq > applied) s.blackout = requested_.blackout;
+  // As SceneSelector::select and update will have them: selecting now
+  // drops a pending switch, and the idle scene and a classifier label's
+  // scene play over the selection.
+  if (requested_.select_seq > applied) {
+    s.selected = requested_.select;
+    if (requested_.select_seq > requested_.queue_seq) s.pending = -1;
+    if (!(current && (snapshot.idle || snapshot.label_scene >= 0))) s.active = requested_.select;
+  }
+  if (requested_.queue_seq > applied && requested_.queue_seq > requested_.select_seq) {
+    s.pending = static_cast<std::int32_t>(requested_.queue);
+    s.pending_when = requested_.queue_when;
+  }
+  return s;
+}
+
 nlohmann::json LightingService::show_payload() const {
   LightingSnapshot snapshot;
   const bool have = dmx_->snapshot(snapshot);
@@ -165,17 +198,15 @@ nlohmann::json LightingService::show_payload() const {
     for (const Attribute a : p.channels) channels.push_back(std::string(attribute_name(a)));
     profiles[p.name] = channels;
   }
-  const bool current = have && snapshot.generation == generation_;
+  const OperatorState state = operator_state(snapshot, have);
   nlohmann::json pending = nullptr;
-  if (current && snapshot.pending_scene >= 0) {
-    pending = {{"scene", scene_name(snapshot.pending_scene)}, {"when", when_name(snapshot.pending_when)}};
-  }
+  if (state.pending >= 0) pending = {{"scene", scene_name(state.pending)}, {"when", when_name(state.pending_when)}};
   return {{"show", show_->source},
-          {"scene", current ? scene_name(snapshot.active_scene) : show_->start_scene},
-          {"selectedScene", current ? scene_name(snapshot.selected_scene) : show_->start_scene},
+          {"scene", scene_name(state.active)},
+          {"selectedScene", scene_name(state.selected)},
           {"pendingScene", pending},
-          {"master", have ? snapshot.master : 1.0F},
-          {"blackout", have && snapshot.blackout},
+          {"master", state.master},
+          {"blackout", state.blackout},
           {"origin", show_origin_},
           {"profiles", profiles}};
 }
@@ -201,9 +232,10 @@ void LightingService::handle_show_set(const nlohmann::json& payload, ControlRepl
   // Keep the operator's scene when the new show still has it.
   LightingSnapshot snapshot;
   std::string keep;
-  if (dmx_->snapshot(snapshot)) {
+  {
+    const bool have = dmx_->snapshot(snapshot);
     const std::lock_guard lock(show_mutex_);
-    if (snapshot.generation == generation_) keep = scene_name(snapshot.selected_scene);
+    keep = scene_name(operator_state(snapshot, have).selected);
   }
   const std::uint32_t selected = show->scene_index(keep).value_or(show->scene_index(show->start_scene).value_or(0));
   const std::uint64_t generation = generation_ + 1;
@@ -225,6 +257,10 @@ void LightingService::handle_show_set(const nlohmann::json& payload, ControlRepl
     const std::lock_guard lock(show_mutex_);
     show_ = show;
     generation_ = generation;
+    // The swap selects `selected` (the asked-for scene, kept above) and
+    // drops a pending switch: an older scene request no longer applies.
+    requested_.select_seq = 0;
+    requested_.queue_seq = 0;
     show_origin_ = (data_dir_ / kShowFileName).string();
   }
   send_label_scene();  // the new show has its own label map
@@ -233,10 +269,10 @@ void LightingService::handle_show_set(const nlohmann::json& payload, ControlRepl
   if (server_ != nullptr) server_->publish("show", show_payload());
 }
 
-bool LightingService::submit_or_busy(const LightingCommand& command, ControlReply& reply) {
-  if (dmx_->submit(command)) return true;
-  reply.error("BUSY", "the DMX command queue is full; try again");
-  return false;
+std::uint64_t LightingService::submit_or_busy(const LightingCommand& command, ControlReply& reply) {
+  const std::uint64_t seq = dmx_->submit(command);
+  if (seq == 0) reply.error("BUSY", "the DMX command queue is full; try again");
+  return seq;
 }
 
 void LightingService::register_handlers(ServerHooks& hooks) {
@@ -286,7 +322,19 @@ void LightingService::register_handlers(ServerHooks& hooks) {
     c.kind = LightingCommand::Kind::kSelectScene;
     c.scene = static_cast<std::int32_t>(*index);
     c.when = when;
-    if (!submit_or_busy(c, reply)) return;
+    const std::uint64_t seq = submit_or_busy(c, reply);
+    if (seq == 0) return;
+    {
+      const std::lock_guard lock(show_mutex_);
+      if (when == SwitchWhen::kNow) {
+        requested_.select_seq = seq;
+        requested_.select = *index;
+      } else {
+        requested_.queue_seq = seq;
+        requested_.queue = *index;
+        requested_.queue_when = when;
+      }
+    }
     reply.ack({{"scene", scene->get<std::string>()}, {"when", when_name(when)}});
   };
   hooks.handlers["dmx_master"] = [this](const nlohmann::json& payload, ControlReply& reply) {
@@ -299,7 +347,13 @@ void LightingService::register_handlers(ServerHooks& hooks) {
     LightingCommand c;
     c.kind = LightingCommand::Kind::kMaster;
     c.level = level->get<float>();
-    if (!submit_or_busy(c, reply)) return;
+    const std::uint64_t seq = submit_or_busy(c, reply);
+    if (seq == 0) return;
+    {
+      const std::lock_guard lock(show_mutex_);
+      requested_.master_seq = seq;
+      requested_.master = c.level;
+    }
     reply.ack({{"master", c.level}});
   };
   hooks.handlers["dmx_blackout"] = [this](const nlohmann::json& payload, ControlReply& reply) {
@@ -311,7 +365,13 @@ void LightingService::register_handlers(ServerHooks& hooks) {
     LightingCommand c;
     c.kind = LightingCommand::Kind::kBlackout;
     c.on = on->get<bool>();
-    if (!submit_or_busy(c, reply)) return;
+    const std::uint64_t seq = submit_or_busy(c, reply);
+    if (seq == 0) return;
+    {
+      const std::lock_guard lock(show_mutex_);
+      requested_.blackout_seq = seq;
+      requested_.blackout = c.on;
+    }
     reply.ack({{"blackout", c.on}});
   };
   hooks.handlers["dmx_release"] = [this](const nlohmann::json& payload, ControlReply& reply) {
@@ -339,7 +399,7 @@ void LightingService::register_handlers(ServerHooks& hooks) {
       }
       c.channel = static_cast<std::uint16_t>(*value);
     }
-    if (!submit_or_busy(c, reply)) return;
+    if (submit_or_busy(c, reply) == 0) return;
     {
       const std::lock_guard lock(overrides_mutex_);
       if (c.all_universes) {

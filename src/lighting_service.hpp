@@ -68,9 +68,23 @@ class LightingService {
   [[nodiscard]] nlohmann::json show_payload() const;
 
  private:
+  // The operator's scene, master and blackout as show_get reports them.
+  struct OperatorState {
+    std::uint32_t active = 0;
+    std::uint32_t selected = 0;
+    std::int32_t pending = -1;
+    SwitchWhen pending_when = SwitchWhen::kNow;
+    float master = 1.0F;
+    bool blackout = false;
+  };
+
   void handle_show_set(const nlohmann::json& payload, ControlReply& reply);
-  // Queues `command` for the DMX thread; a full queue answers BUSY (false).
-  bool submit_or_busy(const LightingCommand& command, ControlReply& reply);
+  // Queues `command` for the DMX thread: its sequence number, or 0 after
+  // answering BUSY (the queue is full).
+  std::uint64_t submit_or_busy(const LightingCommand& command, ControlReply& reply);
+  // The DMX thread's last frame (`have`: there was one) with what the
+  // operator asked for since laid over it. Caller holds show_mutex_.
+  [[nodiscard]] OperatorState operator_state(const LightingSnapshot& snapshot, bool have) const;
   void publish_frames();
   [[nodiscard]] nlohmann::json frame_payload(const LightingSnapshot& snapshot) const;
   [[nodiscard]] std::string scene_name(std::int64_t index) const;
@@ -86,6 +100,21 @@ class LightingService {
   std::shared_ptr<const ShowDocument> show_;
   std::uint64_t generation_ = 1;
   std::string label_;
+  // What the operator asked for last (seq: its command's, 0 = nothing asked).
+  // The DMX thread applies it on its next tick; until a frame has applied
+  // it, show_get reports it over the frame, so a client that reads right
+  // after the ack reads what it set (under show_mutex_).
+  struct Requested {
+    std::uint64_t master_seq = 0;
+    float master = 1.0F;
+    std::uint64_t blackout_seq = 0;
+    bool blackout = false;
+    std::uint64_t select_seq = 0;  // a scene selected now
+    std::uint32_t select = 0;
+    std::uint64_t queue_seq = 0;  // a scene switch on the next beat or bar
+    std::uint32_t queue = 0;
+    SwitchWhen queue_when = SwitchWhen::kBeat;
+  } requested_;
 
   std::unique_ptr<DmxThread> dmx_;
   // Which universes hold manual overrides (the DMX thread's slots, mirrored):

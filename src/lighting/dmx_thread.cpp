@@ -149,7 +149,8 @@ struct DmxThread::Impl {
   const LatestValue<AnalysisFrame>& frames;
   DmxOutput output;
   SpscRing<LightingCommand> commands;
-  std::mutex producers;  // serialises control threads on the producer side only
+  std::mutex producers;       // serialises control threads on the producer side only
+  std::uint64_t submitted = 0;  // the last LightingCommand::seq handed out (under `producers`)
   SpscRing<ShowRenderer*> retired;
   std::atomic<std::size_t> in_flight{0};  // shows submitted and not yet reclaimed
 
@@ -161,6 +162,7 @@ struct DmxThread::Impl {
   AnalysisFrame frame{};  // last frame loaded; kept when a load races the writer
   std::array<OverrideLayer, kOverrideUniverses> overrides{};
   float master = 1.0F;
+  std::uint64_t applied_seq = 0;  // the last command applied (tick only)
   bool blackout = false;
   std::int64_t lead_ns = 0;
   std::uint64_t artnet_delay = 0;
@@ -367,6 +369,7 @@ void DmxThread::Impl::publish_snapshot(std::size_t slot) noexcept {
   s.idle = selector.idle();
   s.blackout = blackout;
   s.master = master;
+  s.applied_seq = applied_seq;
   const std::uint32_t count = std::min<std::uint32_t>(history_count[slot], LightingSnapshot::kMaxUniverses);
   s.universe_count = count;
   s.universes_sent = history_count[slot];
@@ -390,7 +393,10 @@ void DmxThread::Impl::tick(std::int64_t now_ns, std::int64_t lateness_ns) noexce
   (void)frames.load(frame);
   const TickEvents tick_events = events.update(frame, now_ns, lead_ns);
   LightingCommand command;
-  while (commands.try_pop(command)) apply(command, now_ns);
+  while (commands.try_pop(command)) {
+    apply(command, now_ns);
+    applied_seq = command.seq;
+  }
 
   const float dt_s = std::clamp(static_cast<float>(now_ns - last_tick_ns) / 1e9F, 0.0F, 0.5F);
   last_tick_ns = now_ns;
@@ -520,12 +526,15 @@ void DmxThread::stop() {
   if (o.send_errors != 0) spdlog::warn("DMX: last send error: {}", std::strerror(o.last_send_errno));
 }
 
-bool DmxThread::submit(const LightingCommand& command) noexcept {
-  // Control threads (io thread, classifier) take turns here; the tick only pops.
+std::uint64_t DmxThread::submit(const LightingCommand& command) noexcept {
+  // Control threads (io thread, classifier) take turns here; the tick only
+  // pops, so numbering under the lock numbers in queue order.
   const std::lock_guard<std::mutex> lock(impl_->producers);
-  if (impl_->commands.try_push(command)) return true;
+  LightingCommand numbered = command;
+  numbered.seq = impl_->submitted + 1;
+  if (impl_->commands.try_push(numbered)) return ++impl_->submitted;
   impl_->commands_dropped.fetch_add(1, std::memory_order_relaxed);
-  return false;
+  return 0;
 }
 
 bool DmxThread::submit_override(const DmxOverride& write) noexcept {
@@ -534,7 +543,7 @@ bool DmxThread::submit_override(const DmxOverride& write) noexcept {
   c.universe = write.universe;
   c.channel = write.channel;
   c.value = write.value;
-  return submit(c);
+  return submit(c) != 0;
 }
 
 bool DmxThread::swap_show(std::unique_ptr<ShowRenderer> show, std::uint32_t selected_scene) {
@@ -544,7 +553,7 @@ bool DmxThread::swap_show(std::unique_ptr<ShowRenderer> show, std::uint32_t sele
   c.kind = LightingCommand::Kind::kShow;
   c.show = show.get();
   c.scene = static_cast<std::int32_t>(selected_scene);
-  if (!submit(c)) return false;
+  if (submit(c) == 0) return false;
   (void)show.release();  // the tick owns it now
   impl_->in_flight.fetch_add(1, std::memory_order_acq_rel);
   return true;

@@ -152,6 +152,44 @@ TEST_F(LightingTest, ScenesOverridesMasterAndBlackoutReachTheWire) {
   EXPECT_EQ(request("show_get", json::object(), 11)["type"], "show");
 }
 
+// A client that reads right after an ack reads what it set. The DMX thread
+// applies a command on its next tick (up to 25 ms later); until a frame has
+// applied it, show_get reports what was asked for over that frame.
+TEST_F(LightingTest, ShowGetRightAfterAnAckReportsWhatWasSet) {
+  start();
+  int id = 1;
+  for (int i = 0; i < 10; ++i) {
+    const float level = 0.1F * static_cast<float>(i);
+    ASSERT_EQ(request("dmx_master", {{"level", level}}, id++)["type"], "ack");
+    EXPECT_FLOAT_EQ(request("show_get", json::object(), id++)["payload"]["master"].get<float>(), level);
+
+    const bool on = i % 2 == 0;
+    ASSERT_EQ(request("dmx_blackout", {{"on", on}}, id++)["type"], "ack");
+    EXPECT_EQ(request("show_get", json::object(), id++)["payload"]["blackout"], on);
+
+    const std::string scene = i % 2 == 0 ? "full" : "dark";
+    ASSERT_EQ(request("scene_select", {{"scene", scene}}, id++)["type"], "ack");
+    json p = request("show_get", json::object(), id++)["payload"];
+    EXPECT_EQ(p["selectedScene"], scene) << p.dump();
+    EXPECT_EQ(p["scene"], scene) << "no idle or label scene in the default show";
+    EXPECT_TRUE(p["pendingScene"].is_null()) << p.dump();
+
+    // Quantised: pending until the bar (unless a bar came in between, then done).
+    ASSERT_EQ(request("scene_select", {{"scene", "groove"}, {"when", "bar"}}, id++)["type"], "ack");
+    p = request("show_get", json::object(), id++)["payload"];
+    const bool pending = p["pendingScene"] == json({{"scene", "groove"}, {"when", "bar"}});
+    EXPECT_TRUE(pending || p["selectedScene"] == "groove") << p.dump();
+    if (pending) {
+      EXPECT_EQ(p["selectedScene"], scene) << p.dump();
+    }
+  }
+  // The frames then agree: what was set last is what the DMX thread applied.
+  std::this_thread::sleep_for(100ms);  // four ticks
+  const json p = request("show_get", json::object(), id++)["payload"];
+  EXPECT_FLOAT_EQ(p.value("master", -1.0F), 0.1F * 9.0F) << p.dump();
+  EXPECT_EQ(p["blackout"], false) << p.dump();
+}
+
 TEST_F(LightingTest, WritesBeyondSixteenOverrideUniversesAreRefusedNotLost) {
   start();
   // Universe 0 is patched; 100..114 are not: 16 universes hold overrides.

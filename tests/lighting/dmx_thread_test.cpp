@@ -418,6 +418,31 @@ LightingCommand command(LightingCommand::Kind kind) {
   return c;
 }
 
+// Commands are numbered in the order submitted, and each frame says which
+// it includes: the control side can tell a frame from before its command.
+TEST(DmxThread, SubmitNumbersCommandsAndTheSnapshotSaysWhichWereApplied) {
+  Receiver receiver;
+  LatestValue<AnalysisFrame> frames;
+  frames.store(test_frame());
+  DmxThread dmx(options_for(receiver, 40, false), frames, band_show(0));
+  LightingCommand master = command(LightingCommand::Kind::kMaster);
+  master.level = 0.25F;
+  const std::uint64_t first = dmx.submit(master);
+  master.level = 0.75F;
+  const std::uint64_t second = dmx.submit(master);
+  EXPECT_GT(first, 0U);
+  EXPECT_EQ(second, first + 1);
+  LightingSnapshot snapshot;
+  EXPECT_FALSE(dmx.snapshot(snapshot)) << "no frame before the first tick";
+  dmx.start();
+  ASSERT_TRUE(receive_until(receiver, [](const Packet&) { return true; }, 3000ms));
+  ASSERT_TRUE(receive_until(receiver, [](const Packet&) { return true; }, 3000ms));
+  ASSERT_TRUE(dmx.snapshot(snapshot));
+  EXPECT_EQ(snapshot.applied_seq, second);
+  EXPECT_FLOAT_EQ(snapshot.master, 0.75F);
+  dmx.stop();
+}
+
 TEST(DmxThread, MasterScalesAndBlackoutZeroesAfterOverrides) {
   Receiver receiver;
   LatestValue<AnalysisFrame> frames;

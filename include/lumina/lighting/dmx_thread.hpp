@@ -45,6 +45,7 @@ struct LightingCommand {
   std::int32_t scene = -1;       // kSelectScene, kLabelScene (-1 clears), kShow (scene to select)
   float level = 1.0F;            // kMaster 0..1
   ShowRenderer* show = nullptr;  // kShow: ownership passes to the DMX thread
+  std::uint64_t seq = 0;         // set by DmxThread::submit: 1, 2, ... in the order of submission
 };
 static_assert(std::is_trivially_copyable_v<LightingCommand>);
 
@@ -61,6 +62,9 @@ struct LightingSnapshot {
   bool idle = false;
   bool blackout = false;
   float master = 1.0F;
+  // The last command applied before this frame (LightingCommand::seq): a
+  // control thread that submitted a later one knows this frame predates it.
+  std::uint64_t applied_seq = 0;
   std::uint32_t universe_count = 0;  // entries used below (the first kMaxUniverses of the frame)
   std::uint32_t universes_sent = 0;  // universes in the frame (patched and override-only), all of them
   std::array<std::uint16_t, kMaxUniverses> universes{};
@@ -94,10 +98,12 @@ class DmxThread {
   // packets) when blackout_on_exit. Idempotent.
   void stop();
 
-  // Control threads. Lock-free for the tick; false when the queue is full
-  // (counted in stats().commands_dropped). A kShow command whose submit
-  // fails keeps its ownership with the caller.
-  bool submit(const LightingCommand& command) noexcept;
+  // Control threads. Lock-free for the tick. Returns the command's sequence
+  // number (LightingCommand::seq, > 0; LightingSnapshot::applied_seq says
+  // when a frame includes it), or 0 when the queue is full (counted in
+  // stats().commands_dropped). A kShow command whose submit fails keeps its
+  // ownership with the caller.
+  std::uint64_t submit(const LightingCommand& command) noexcept;
   // The legacy {ch,val[,u]} write, as a kOverride command.
   bool submit_override(const DmxOverride& write) noexcept;
   // Hands a new show to the tick; `selected_scene` is selected in it. False
