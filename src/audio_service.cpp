@@ -169,7 +169,7 @@ bool AudioService::set_source(const std::string& id, std::string& error) {
   return true;
 }
 
-void AudioService::register_handlers(ServerHooks& hooks) {
+void AudioService::register_handlers(ServerHooks& hooks, std::function<bool(std::uint32_t)> set_telemetry_fps) {
   hooks.handlers["audio_list_sources"] = [this](const json&, ControlReply& reply) {
     reply.reply("audio_sources", sources_payload());
   };
@@ -192,19 +192,27 @@ void AudioService::register_handlers(ServerHooks& hooks) {
     reply.ack({{"sourceId", id}});
   };
 
-  hooks.handlers["audio_start"] = [this](const json& payload, ControlReply& reply) {
-    if (payload.contains("fps") && !json_integer(payload["fps"])) {
-      reply.error("BAD_PAYLOAD", "field 'fps' must be an integer (telemetry frames per second, 1..60)");
-      return;
+  hooks.handlers["audio_start"] = [this, set_telemetry_fps = std::move(set_telemetry_fps)](const json& payload,
+                                                                                            ControlReply& reply) {
+    // `fps` (the predecessor's telemetry rate) takes effect, or the request is refused whole (B.4).
+    std::optional<std::int64_t> fps;
+    if (const auto it = payload.find("fps"); it != payload.end()) {
+      fps = json_integer(*it);
+      if (!fps || *fps < 1 || *fps > 60) {
+        reply.error("BAD_PAYLOAD", "field 'fps' must be an integer 1..60 (audio_meter / dsp_event pushes per second), got " +
+                                       it->dump());
+        return;
+      }
+      if (!set_telemetry_fps || !set_telemetry_fps(static_cast<std::uint32_t>(*fps))) {
+        reply.error("BAD_PAYLOAD", "field 'fps': the telemetry rate cannot be changed now");
+        return;
+      }
     }
     if (!controller_.start()) {
       reply.error("AUDIO_START_FAILED", "the audio engine is not accepting commands");
       return;
     }
-    json status{{"state", "running"}, {"sourceId", source_id()}};
-    // The telemetry rate is fixed at start (telemetry.fps); say so rather than ignore it silently.
-    if (payload.contains("fps")) status["warning"] = "fps: the telemetry rate is set by telemetry.fps at start and was not changed";
-    reply.reply("audio_status", status);
+    reply.reply("audio_status", {{"state", "running"}, {"sourceId", source_id()}});
   };
 
   hooks.handlers["audio_stop"] = [this](const json&, ControlReply& reply) {

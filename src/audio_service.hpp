@@ -8,6 +8,7 @@
 // device reopens may block while a server is stalled; the pushes go on).
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -31,8 +32,9 @@ class AudioService {
   AudioService(const AudioService&) = delete;
   AudioService& operator=(const AudioService&) = delete;
 
-  // Adds the audio_* request handlers.
-  void register_handlers(ServerHooks& hooks);
+  // Adds the audio_* request handlers. `set_telemetry_fps` applies
+  // audio_start's optional `fps` (false: the rate could not be changed).
+  void register_handlers(ServerHooks& hooks, std::function<bool(std::uint32_t)> set_telemetry_fps);
   // Starts the supervision/status thread; pushes go through `server`.
   void start(Server& server);
   void stop();

@@ -292,7 +292,12 @@ int run_daemon(const Config& config) {
   hooks.status = [&e] { return engine_status(e); };
   hooks.metrics = [&e] { return engine_metrics(e); };
   e.lighting->register_handlers(hooks);  // show_*, scene_select, dmx_*, legacy {ch,val} writes
-  e.audio_service->register_handlers(hooks);
+  // Handlers run only once the server runs; until then `running_server` is null.
+  Server* running_server = nullptr;
+  auto set_telemetry_fps = [&running_server](std::uint32_t fps) {
+    return running_server != nullptr && running_server->set_telemetry_fps(fps);
+  };
+  e.audio_service->register_handlers(hooks, set_telemetry_fps);
   hooks.media = e.media;
   e.media->set_sources([&e] { return e.audio_service->sources_payload(); });
   e.media->set_in_use([&e](const std::string& id) { return e.audio_service->file_in_use(id); });
@@ -301,9 +306,11 @@ int run_daemon(const Config& config) {
   DspControl dsp_control;
   dsp_control.analysis = e.analysis.get();
   dsp_control.audio = e.controller.get();
+  dsp_control.set_telemetry_fps = set_telemetry_fps;
   register_dsp_handlers(hooks, dsp_control);
   Server server(server_options, hooks);
   classifier_server = &server;
+  running_server = &server;
 
   e.analysis->start();
   e.lighting->start_output();

@@ -45,12 +45,13 @@ HttpReply HttpRouter::route(const HttpRequestInfo& request) const {
   if (request.method != "HEAD") return dispatch(request);
   // HEAD is GET without the body (RFC 9110 9.3.2), errors included: a body
   // after a HEAD response would be read as the next response on a kept-alive
-  // connection. A route may answer HEAD itself (static files).
+  // connection. A route may answer HEAD itself (static files); otherwise
+  // the request is answered as the GET it stands for -- an unknown path or
+  // a method-less route too, so that even an error's Content-Length is
+  // the one GET's body has.
   HttpRequestInfo as_get = request;
   const auto path_it = routes_.find(request.path);
-  if (path_it != routes_.end() && path_it->second.contains("GET") && !path_it->second.contains("HEAD")) {
-    as_get.method = "GET";
-  }
+  if (path_it == routes_.end() || !path_it->second.contains("HEAD")) as_get.method = "GET";
   HttpReply reply = dispatch(as_get);
   if (!reply.head_length) {
     reply.head_length = reply.body.size();

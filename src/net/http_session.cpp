@@ -64,6 +64,16 @@ HttpReply failure_reply(const ApiError& failure) { return http_error(failure.sta
 
 HttpReply result_reply(const HttpResult& result) { return json_reply(result.status, result.body); }
 
+// RFC 6455 4.1: the key is a randomly selected 16-byte value, base64-encoded:
+// 22 characters of the base64 alphabet and the "==" padding of 16 bytes.
+bool is_websocket_key(std::string_view key) {
+  constexpr std::size_t kEncoded = 22;
+  if (key.size() != kEncoded + 2 || key.substr(kEncoded) != "==") return false;
+  return std::all_of(key.begin(), key.begin() + kEncoded, [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+  });
+}
+
 // What is wrong with a WebSocket upgrade request (is_upgrade already checked
 // GET, HTTP/1.1, Connection and Upgrade), by the rules Beast's accept applies;
 // nullopt when it can be accepted.
@@ -74,10 +84,12 @@ std::optional<HttpReply> handshake_refusal(const http::request_header<>& header)
   const auto key = header[http::field::sec_websocket_key];
   if (key.empty())
     return http_error(400, "bad_request", "WebSocket handshake: the Sec-WebSocket-Key header is missing");
-  if (key.size() > kMaxKeyLength)
+  if (!is_websocket_key(to_std(key)))
     return http_error(400, "bad_request",
-                      "WebSocket handshake: Sec-WebSocket-Key must be the base64 of 16 bytes (24 characters), got " +
-                          std::to_string(key.size()) + " characters");
+                      "WebSocket handshake: Sec-WebSocket-Key must be the base64 of a 16-byte nonce (24 characters, "
+                      "22 of A-Z a-z 0-9 + / then '=='), got " +
+                          (key.size() > kMaxKeyLength ? std::to_string(key.size()) + " characters"
+                                                      : "'" + std::string(to_std(key)) + "'"));
   const auto version = header[http::field::sec_websocket_version];
   if (version.empty())
     return http_error(400, "bad_request",

@@ -285,6 +285,22 @@ void Server::publish(const std::string& type, const nlohmann::json& payload) {
   impl_->publish(type, payload, net::PushClass::kEvent);
 }
 
+bool Server::set_telemetry_fps(std::uint32_t fps) {
+  if (fps < net::kMinTelemetryFps || fps > net::kMaxTelemetryFps) return false;
+  std::unique_lock lock(impl_->publish_mutex);
+  asio::io_context* const io = impl_->running_io;
+  if (io == nullptr) return false;
+  net::TelemetryPump* const pump = impl_->pump.get();
+  // The pump belongs to the io thread (a request handler is already on it).
+  if (io->get_executor().running_in_this_thread()) {
+    lock.unlock();
+    pump->set_fps(fps);
+  } else {
+    asio::post(*io, [pump, fps] { pump->set_fps(fps); });
+  }
+  return true;
+}
+
 void Server::publish_telemetry(const std::string& type, const nlohmann::json& payload) {
   impl_->publish(type, payload, net::PushClass::kTelemetry);
 }

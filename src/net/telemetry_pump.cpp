@@ -19,16 +19,28 @@ TimePoint next_deadline(TimePoint previous, Duration period, TimePoint now) {
   return next < now ? now + period : next;
 }
 
+std::chrono::steady_clock::duration period_for(std::uint32_t fps) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(1.0 / static_cast<double>(std::clamp(fps, kMinTelemetryFps, kMaxTelemetryFps))));
+}
+
 }  // namespace
 
 TelemetryPump::TelemetryPump(boost::asio::io_context& io, std::shared_ptr<ServerContext> context, std::uint32_t fps)
-    : context_(std::move(context)),
-      meter_timer_(io),
-      status_timer_(io),
-      meter_period_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-          1.0 / static_cast<double>(std::clamp(fps, kMinTelemetryFps, kMaxTelemetryFps))))) {}
+    : context_(std::move(context)), meter_timer_(io), status_timer_(io), meter_period_(period_for(fps)) {}
+
+void TelemetryPump::set_fps(std::uint32_t fps) {
+  meter_period_ = period_for(fps);
+  if (!started_ || stopped_) return;
+  const auto sooner = Clock::now() + meter_period_;
+  if (sooner >= next_meter_) return;  // the next deadline follows the new period
+  // Re-arming cancels the pending wait (its handler sees operation_aborted).
+  next_meter_ = sooner;
+  wait_meter();
+}
 
 void TelemetryPump::start() {
+  started_ = true;
   const auto now = Clock::now();
   next_meter_ = now + meter_period_;
   next_status_ = now + kStatusPeriod;

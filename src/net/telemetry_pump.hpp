@@ -29,6 +29,10 @@ class TelemetryPump {
   // call stop() and let the io_context finish or be stopped before destroying it.
   void start();
   void stop();
+  // io thread. The audio_meter / dsp_event rate from now on (clamped like
+  // the constructor's): the next push comes one new period from now, or at
+  // the old deadline if that is sooner.
+  void set_fps(std::uint32_t fps);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -50,6 +54,7 @@ class TelemetryPump {
   bool have_counts_ = false;
   std::uint64_t last_beat_count_ = 0;
   std::uint64_t last_onset_count_ = 0;
+  bool started_ = false;
   bool stopped_ = false;
 };
 

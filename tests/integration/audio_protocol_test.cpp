@@ -114,15 +114,55 @@ TEST_F(AudioProtocolTest, SetSourceStopsThenStartRuns) {
   const json stop = request("audio_stop");
   EXPECT_EQ(stop["payload"]["state"], "stopped");
 
-  // fps is an integer (written 30 or 30.0); the rate is fixed at start, and the reply says so.
+  // fps is an integer 1..60 (written 30 or 30.0); anything else is refused whole, naming the field.
   const json with_fps = request("audio_start", {{"fps", 30.0}});
   EXPECT_EQ(with_fps["type"], "audio_status") << with_fps.dump();
   EXPECT_EQ(with_fps["payload"]["state"], "running");
-  EXPECT_NE(with_fps["payload"].value("warning", "").find("telemetry.fps"), std::string::npos) << with_fps.dump();
-  const json fractional = request("audio_start", {{"fps", 30.5}});
-  EXPECT_EQ(fractional["type"], "error");
-  EXPECT_EQ(fractional["payload"]["code"], "BAD_PAYLOAD");
-  EXPECT_NE(fractional["payload"]["message"].get<std::string>().find("'fps'"), std::string::npos) << fractional.dump();
+  for (const json& bad : {json(30.5), json(0), json(-1), json(61), json(1000000), json("x")}) {
+    const json refused = request("audio_start", {{"fps", bad}});
+    EXPECT_EQ(refused["type"], "error") << bad;
+    EXPECT_EQ(refused["payload"]["code"], "BAD_PAYLOAD") << bad;
+    EXPECT_NE(refused["payload"]["message"].get<std::string>().find("field 'fps' must be an integer 1..60"),
+              std::string::npos)
+        << refused.dump();
+  }
+}
+
+// audio_start's and dsp_set_params' `fps` take effect (B.4): the audio_meter
+// rate follows. Upper bounds only where the rate is low (a loaded machine
+// can only make pushes rarer), a lower bound where it is high.
+TEST_F(AudioProtocolTest, TelemetryFpsTakesEffectAtRunTime) {
+  WsClient meters(daemon->port());
+  ASSERT_TRUE(meters.receive());  // hello_ack
+  ASSERT_TRUE(meters.send_json({{"type", "subscribe"}, {"payload", {{"streams", {"audio_meter"}}}}, {"reqId", 1}}));
+  // Pushes received in `window` (a receive that times out closes the client:
+  // every wait is longer than the slowest rate's gap; the first message after
+  // the window ends the count).
+  auto count_for = [&meters](std::chrono::milliseconds window) {
+    int n = 0;
+    const auto until = std::chrono::steady_clock::now() + window;
+    for (;;) {
+      const auto message = meters.receive(3s);
+      if (!message) {
+        ADD_FAILURE() << "no push for 3 s: " << meters.error();
+        return n;
+      }
+      if (std::chrono::steady_clock::now() >= until) return n;
+      if ((*message)["type"] == "audio_meter") ++n;
+    }
+  };
+  ASSERT_EQ(request("audio_start", {{"fps", 5}})["type"], "audio_status");
+  (void)count_for(500ms);  // pushes already queued at the old rate
+  const int slow = count_for(3s);
+  EXPECT_LE(slow, 3 * 5 + 2) << "at 5 fps";
+  EXPECT_GT(slow, 0);
+  ASSERT_EQ(request("dsp_set_params", {{"fps", 60}})["type"], "ack");
+  (void)count_for(200ms);
+  const int fast = count_for(3s);
+  EXPECT_GT(fast, 3 * 5 + 2) << "at 60 fps: more than 5 fps could give";
+  ASSERT_EQ(request("dsp_set_params", {{"fps", 2}})["type"], "ack");
+  (void)count_for(600ms);
+  EXPECT_LE(count_for(3s), 3 * 2 + 2) << "at 2 fps";
 }
 
 TEST_F(AudioProtocolTest, FileTransportPushesStatusThenAcks) {

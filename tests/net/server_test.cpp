@@ -349,6 +349,20 @@ TEST_F(ServerTest, MalformedWebSocketHandshakesAreRefusedInJson) {
     EXPECT_EQ(body["error"], "bad_request");
     EXPECT_NE(body["message"].get<std::string>().find("Sec-WebSocket-Key"), std::string::npos) << body;
   }
+  // RFC 6455 4.1: the key is the base64 of a 16-byte nonce.
+  for (const char* key : {"short", "!!!notbase64!!!", "dGhlIHNhbXBsZSBub25jZQ=", "dGhlIHNhbXBsZSBub25jZ*==",
+                          "dGhlIHNhbXBsZSBub25jZQ==AAAA"}) {
+    HttpClient client(port());
+    const auto r = client.request(
+        http::verb::get, "/ws",
+        with({{http::field::sec_websocket_key, key}, {http::field::sec_websocket_version, "13"}}));
+    EXPECT_EQ(r.result(), http::status::bad_request) << key;
+    const json body = json::parse(r.body());
+    EXPECT_EQ(body["error"], "bad_request") << key;
+    EXPECT_NE(body["message"].get<std::string>().find("Sec-WebSocket-Key must be the base64 of a 16-byte nonce"),
+              std::string::npos)
+        << body;
+  }
   // A well-formed handshake still opens the WebSocket.
   WsClient ws(port());
   EXPECT_EQ(ws.read()["type"], "hello_ack");

@@ -197,6 +197,10 @@ class Server {
   // previous push of `type` gets only the newer one (latest-wins), so a
   // steady stream such as dmx_frame never fills a slow client's queue.
   void publish_telemetry(const std::string& type, const nlohmann::json& payload);
+  // Any thread. The audio_meter / dsp_event rate from the next push on
+  // (dsp_set_params / audio_start `fps`): false, and nothing changed, when
+  // `fps` is outside 1..60 or the server is not running.
+  bool set_telemetry_fps(std::uint32_t fps);
 
  private:
   struct Impl;
