@@ -43,6 +43,9 @@ std::string_view to_std(beast::string_view text) { return {text.data(), text.siz
 
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
+constexpr const char* kIncompleteRequest =
+    "incomplete request: the connection was closed for sending before the request ended (header, "
+    "Content-Length or final chunk missing)";
 
 // Malformed requests (as opposed to I/O errors) deserve a 4xx before closing.
 bool is_http_parse_error(const beast::error_code& ec) {
@@ -383,7 +386,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       } else if (ec == beast::error::timeout) {
         spdlog::warn("net: upload from {} stalled for {} s; dropped", peer_, context_->options.upload_stall_timeout.count());
         abandon_upload();
-      } else if (is_http_parse_error(ec) && ec != http::error::partial_message) {
+      } else if (ec == http::error::partial_message) {
+        // The client half-closed before the body's end: it may still read.
+        fail_upload(http_error(400, "bad_request", kIncompleteRequest));
+      } else if (is_http_parse_error(ec)) {
         fail_upload(http_error(400, "bad_request", ec.message()));
       } else {
         spdlog::debug("net: upload from {} ended: {}", peer_, ec.message());
@@ -599,7 +605,12 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     } else if (ec == http::error::body_limit) {
       respond_and_close(
           http_error(413, "payload_too_large", "request body exceeds " + std::to_string(kHttpBodyLimit) + " bytes"));
-    } else if (is_http_parse_error(ec) && ec != http::error::partial_message) {
+    } else if (ec == http::error::partial_message) {
+      // The client half-closed (shutdown(SHUT_WR)) before its request was
+      // complete; it may still read, and is told (B.9). A client that is
+      // gone altogether just fails the write.
+      respond_and_close(http_error(400, "bad_request", kIncompleteRequest));
+    } else if (is_http_parse_error(ec)) {
       respond_and_close(http_error(400, "bad_request", ec.message()));
     } else {
       fail(ec);

@@ -273,6 +273,36 @@ TEST_F(UploadTest, BadFilesGetPreciseJsonErrorsAndLeaveNothing) {
   EXPECT_EQ(count_files(daemon->data_dir() / "library"), 0U);
 }
 
+// A client that shuts its sending side before its request is complete can
+// still read: it gets a JSON 400 saying so (B.9), not a silent close, and
+// nothing is stored.
+TEST_F(UploadTest, ARequestCutShortByAHalfCloseGetsA400) {
+  start();
+  const std::string multipart_type =
+      std::string("Content-Type: multipart/form-data; boundary=") + kBoundary + "\r\n";
+  const std::string part = multipart("cut.wav", std::string(1000, 'x'));
+  for (const std::string& request : {
+           // Content-Length beyond what comes.
+           "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\n" + multipart_type + "Content-Length: " +
+               std::to_string(part.size()) + "\r\n\r\n" + part.substr(0, 100),
+           // A chunked upload without its last chunk.
+           "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\n" + multipart_type +
+               "Transfer-Encoding: chunked\r\n\r\n64\r\n" + part.substr(0, 100) + "\r\n",
+           // A header without its blank line.
+           std::string("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"),
+           // A short body on another route.
+           std::string("DELETE /api/sources/0123456789abcdef01234567 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Content-Length: 50\r\n\r\n{\"a\":"),
+       }) {
+    const std::string reply = raw_exchange(daemon->port(), request);
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0U) << request.substr(0, 60) << "\n---\n" << reply;
+    EXPECT_NE(reply.find("application/json"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("incomplete request"), std::string::npos) << reply;
+  }
+  EXPECT_EQ(count_files(daemon->data_dir() / "tmp"), 0U);
+  EXPECT_EQ(http_request(daemon->port(), "GET", "/health").status, 200);
+}
+
 TEST_F(UploadTest, TruncatedWavPlaysWhatIsThereAndNamesAreNeverPaths) {
   ASSERT_TRUE(has_tool("sox"));
   start();
