@@ -136,10 +136,15 @@ TEST(FilePlayback, PlaysEveryFrameInOrderThenStopsAtTheEnd) {
   Rig rig;
   rig.controller.select_file(write_ramp_wav(dir.path(), 48000, frames));
   rig.run(1);
-  rig.wait_prebuffer();
+  // The whole second in the ring first: the callbacks below run unpaced, and
+  // a reader thread descheduled on a loaded machine would otherwise fall
+  // behind them (an underrun, then a gap), which says nothing of playback.
+  const std::size_t whole_file = (frames + FileChunk::kMaxFrames - 1) / FileChunk::kMaxFrames;
+  rig.wait_prebuffer(whole_file);
+  ASSERT_GE(rig.reader.ring().size_approx(), whole_file) << "the reader did not buffer the file within 2 s";
   ASSERT_TRUE(rig.controller.play());
   rig.left.clear();
-  rig.run(200, /*realtime_pace=*/false);  // 1.07 s of callbacks; the reader keeps up (≥ 1 s prebuffered)
+  rig.run(200, /*realtime_pace=*/false);  // 1.07 s of callbacks, all from the prebuffered file
   const FileStatus s = rig.controller.file_status();
   EXPECT_EQ(s.state, TransportState::kStopped);
   EXPECT_TRUE(s.ended);

@@ -1,9 +1,9 @@
 #pragma once
-#include <string>
-
 // Realtime discipline helpers. A thread-local flag marks "inside the audio
 // callback"; a test build replaces global operator new and counts any
 // allocation made while the flag is set (tests/audio/engine_alloc_test.cpp).
+#include <string>
+
 namespace lumina {
 
 // RT-safe: reads a thread-local.
