@@ -203,13 +203,15 @@ void AudioService::register_handlers(ServerHooks& hooks, std::function<bool(std:
                                        it->dump());
         return;
       }
-      if (!set_telemetry_fps || !set_telemetry_fps(static_cast<std::uint32_t>(*fps))) {
-        reply.error("BAD_PAYLOAD", "field 'fps': the telemetry rate cannot be changed now");
-        return;
-      }
     }
     if (!controller_.start()) {
       reply.error("AUDIO_START_FAILED", "the audio engine is not accepting commands");
+      return;
+    }
+    // After the start: a refused start leaves the rate as it was. Setting it
+    // fails only while the server stops, when no client would see it anyway.
+    if (fps && (!set_telemetry_fps || !set_telemetry_fps(static_cast<std::uint32_t>(*fps)))) {
+      reply.error("UNAVAILABLE", "the audio engine started, but the telemetry rate ('fps') cannot be changed now");
       return;
     }
     reply.reply("audio_status", {{"state", "running"}, {"sourceId", source_id()}});

@@ -119,7 +119,12 @@ void register_dsp_handlers(ServerHooks& hooks, DspControl control) {
         return fail();
       }
     }
-    if (fps) control.set_telemetry_fps(static_cast<std::uint32_t>(*fps));
+    // Fails only while the server stops; said rather than acked.
+    if (fps && !control.set_telemetry_fps(static_cast<std::uint32_t>(*fps))) {
+      error = "field 'fps': the telemetry rate cannot be changed now (the server is stopping)";
+      reply.error("UNAVAILABLE", error);
+      return;
+    }
     if (monitor) control.audio->set_monitor(*monitor);
     json extra = json::object();
     if (!ignored.empty()) extra["ignored"] = ignored;

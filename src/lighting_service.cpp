@@ -249,7 +249,8 @@ void LightingService::handle_show_set(const nlohmann::json& payload, ControlRepl
     reply.error("SHOW_SAVE_FAILED", std::string("the show was not changed: cannot save it: ") + e.what());
     return;
   }
-  if (!dmx_->swap_show(std::move(renderer), selected)) {
+  const std::uint64_t swap_seq = dmx_->swap_show(std::move(renderer), selected);
+  if (swap_seq == 0) {
     reply.error("BUSY", "the DMX thread has not yet taken the previous shows; try again in a moment");
     return;
   }
@@ -257,9 +258,11 @@ void LightingService::handle_show_set(const nlohmann::json& payload, ControlRepl
     const std::lock_guard lock(show_mutex_);
     show_ = show;
     generation_ = generation;
-    // The swap selects `selected` (the asked-for scene, kept above) and
-    // drops a pending switch: an older scene request no longer applies.
-    requested_.select_seq = 0;
+    // The swap selects `selected` (the scene kept above) and drops a pending
+    // switch: until a frame of the new show exists, that is what show_get
+    // and the push below report (a frame of the old show says nothing).
+    requested_.select_seq = swap_seq;
+    requested_.select = selected;
     requested_.queue_seq = 0;
     show_origin_ = (data_dir_ / kShowFileName).string();
   }

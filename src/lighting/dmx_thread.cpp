@@ -546,17 +546,18 @@ bool DmxThread::submit_override(const DmxOverride& write) noexcept {
   return submit(c) != 0;
 }
 
-bool DmxThread::swap_show(std::unique_ptr<ShowRenderer> show, std::uint32_t selected_scene) {
+std::uint64_t DmxThread::swap_show(std::unique_ptr<ShowRenderer> show, std::uint32_t selected_scene) {
   reclaim();
-  if (impl_->in_flight.load(std::memory_order_acquire) >= kRetiredCapacity - 1) return false;
+  if (impl_->in_flight.load(std::memory_order_acquire) >= kRetiredCapacity - 1) return 0;
   LightingCommand c;
   c.kind = LightingCommand::Kind::kShow;
   c.show = show.get();
   c.scene = static_cast<std::int32_t>(selected_scene);
-  if (submit(c) == 0) return false;
+  const std::uint64_t seq = submit(c);
+  if (seq == 0) return 0;
   (void)show.release();  // the tick owns it now
   impl_->in_flight.fetch_add(1, std::memory_order_acq_rel);
-  return true;
+  return seq;
 }
 
 void DmxThread::reclaim() {

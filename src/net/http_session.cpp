@@ -68,10 +68,12 @@ HttpReply failure_reply(const ApiError& failure) { return http_error(failure.sta
 HttpReply result_reply(const HttpResult& result) { return json_reply(result.status, result.body); }
 
 // RFC 6455 4.1: the key is a randomly selected 16-byte value, base64-encoded:
-// 22 characters of the base64 alphabet and the "==" padding of 16 bytes.
+// 22 characters of the base64 alphabet and the "==" padding of 16 bytes. The
+// 22nd carries the last byte's 2 low bits and 4 zero bits: A, Q, g or w.
 bool is_websocket_key(std::string_view key) {
   constexpr std::size_t kEncoded = 22;
   if (key.size() != kEncoded + 2 || key.substr(kEncoded) != "==") return false;
+  if (std::string_view("AQgw").find(key[kEncoded - 1]) == std::string_view::npos) return false;
   return std::all_of(key.begin(), key.begin() + kEncoded, [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
   });

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "lumina/core/realtime.hpp"
@@ -14,11 +15,13 @@
 namespace lumina {
 namespace {
 
-// A "Vm...:   1234 kB" line of /proc/self/status, in KiB (-1: not there).
-long status_kib(const std::string& key) {
-  std::ifstream status("/proc/self/status");
+// A "Key:   1234 kB" line of /proc/self/smaps_rollup, in KiB (-1: not
+// there). `Locked` there is resident locked memory (VmLck in status counts
+// every locked mapping whole, touched or not).
+long rollup_kib(const std::string& key) {
+  std::ifstream rollup("/proc/self/smaps_rollup");
   std::string line;
-  while (std::getline(status, line)) {
+  while (std::getline(rollup, line)) {
     if (line.rfind(key + ":", 0) == 0) return std::stol(line.substr(key.size() + 1));
   }
   return -1;
@@ -44,19 +47,23 @@ TEST(MemoryLock, PlanLocksOnFaultAndTheFutureOnlyWhereNoLimitApplies) {
 TEST(MemoryLock, TouchedPagesStayLockedAndNothingIsCommittedAhead) {
   const MemoryLockResult result = lock_memory();
   if (!result.locked) GTEST_SKIP() << "memory not locked here: " << result.detail;
-  EXPECT_GT(status_kib("VmLck"), 0);
-  const long rss_before = status_kib("VmRSS"), locked_before = status_kib("VmLck");
+  // Whatever happens below, the test process is left as it was.
+  struct Unlock {
+    ~Unlock() { munlockall(); }
+  } const unlock;
+  EXPECT_GT(rollup_kib("Locked"), 0) << "what was resident is locked";
+  const long rss_before = rollup_kib("Rss"), locked_before = rollup_kib("Locked");
 
-  // 64 MiB mapped after the lock (MCL_FUTURE) and not touched: not resident.
+  // 64 MiB mapped after the lock (MCL_FUTURE) and not touched: not resident, not locked.
   constexpr std::size_t kMapped = 64U << 20, kTouched = 4U << 20;
   void* region = mmap(nullptr, kMapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(region, MAP_FAILED);
-  EXPECT_LT(status_kib("VmRSS") - rss_before, 8 * 1024) << "the lock committed the whole mapping";
+  const std::unique_ptr<void, void (*)(void*)> unmap(region, [](void* r) { munmap(r, kMapped); });
+  EXPECT_LT(rollup_kib("Rss") - rss_before, 8 * 1024) << "the lock committed the whole mapping";
+  EXPECT_LT(rollup_kib("Locked") - locked_before, 8 * 1024);
   // Touched: resident and locked.
   std::memset(region, 1, kTouched);
-  EXPECT_GE(status_kib("VmLck") - locked_before, static_cast<long>(kTouched / 1024));
-  munmap(region, kMapped);
-  munlockall();  // leave the test process as it was
+  EXPECT_GE(rollup_kib("Locked") - locked_before, static_cast<long>(kTouched / 1024));
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 extern char** environ;
 
@@ -86,8 +88,15 @@ void HostWatch::stop_witness() {
     std::cerr << "stall witness gave no realtime evidence (xruns judged strictly): " << report << "\n";
     return;
   }
-  for (const auto& stall : parsed.at("stalls")) {
-    stalls_ms_.push_back((stall.at(2).get<double>() - stall.at(1).get<double>()) * 1e3);
+  // One record per CPU: a stop of the whole machine is one record on each.
+  // Overlapping records are one stop, so that it excuses one xrun, not one per CPU.
+  std::vector<std::pair<double, double>> spans;
+  for (const auto& stall : parsed.at("stalls")) spans.emplace_back(stall.at(1).get<double>(), stall.at(2).get<double>());
+  std::sort(spans.begin(), spans.end());
+  for (std::size_t i = 0; i < spans.size();) {
+    auto [start, end] = spans[i];
+    for (++i; i < spans.size() && spans[i].first <= end; ++i) end = std::max(end, spans[i].second);
+    stalls_ms_.push_back((end - start) * 1e3);
   }
 }
 

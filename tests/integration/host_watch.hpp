@@ -30,8 +30,9 @@ class HostWatch {
   // "the hypervisor took X s of CPU time in Y s" (for the test's log).
   std::string describe() const;
   // Stops the witness (once) and returns the length in ms of every stall it
-  // saw; empty when it could not run at realtime priority (then its stalls
-  // are its own scheduling, not evidence) or could not be started.
+  // saw (stalls of several CPUs that overlap in time are one); empty when it
+  // could not run at realtime priority (then its stalls are its own
+  // scheduling, not evidence) or could not be started.
   const std::vector<double>& witnessed_stalls_ms();
 
  private:

@@ -183,6 +183,31 @@ TEST_F(LightingTest, ShowGetRightAfterAnAckReportsWhatWasSet) {
       EXPECT_EQ(p["selectedScene"], scene) << p.dump();
     }
   }
+  // A show set right after a scene selection keeps that scene, and says so
+  // at once: in the ack, the push and show_get (before the DMX thread has
+  // taken the new show).
+  ASSERT_TRUE(ws->send_json({{"type", "subscribe"}, {"payload", {{"streams", {"show"}}}}, {"reqId", id++}}));
+  const json show = request("show_get", json::object(), id++)["payload"]["show"];
+  for (const std::string scene : {"dark", "full"}) {
+    ASSERT_EQ(request("scene_select", {{"scene", scene}}, id++)["type"], "ack");
+    const int set_id = id++;
+    ASSERT_TRUE(ws->send_json({{"type", "show_set"}, {"payload", {{"show", show}}}, {"reqId", set_id}}));
+    json pushed, ack;
+    for (int i = 0; i < 50 && (pushed.is_null() || ack.is_null()); ++i) {
+      auto message = ws->receive(5s);
+      ASSERT_TRUE(message);
+      const bool reply = message->contains("reqId") && (*message)["reqId"] == set_id;
+      if (reply) ack = (*message)["payload"];
+      if ((*message)["type"] == "show" && !reply) pushed = (*message)["payload"];
+    }
+    EXPECT_EQ(ack["scene"], scene) << ack.dump();
+    EXPECT_EQ(pushed["selectedScene"], scene);
+    EXPECT_EQ(pushed["scene"], scene);
+    const json p = request("show_get", json::object(), id++)["payload"];
+    EXPECT_EQ(p["selectedScene"], scene);
+    EXPECT_EQ(p["scene"], scene);
+  }
+
   // The frames then agree: what was set last is what the DMX thread applied.
   std::this_thread::sleep_for(100ms);  // four ticks
   const json p = request("show_get", json::object(), id++)["payload"];

@@ -351,7 +351,7 @@ TEST_F(ServerTest, MalformedWebSocketHandshakesAreRefusedInJson) {
   }
   // RFC 6455 4.1: the key is the base64 of a 16-byte nonce.
   for (const char* key : {"short", "!!!notbase64!!!", "dGhlIHNhbXBsZSBub25jZQ=", "dGhlIHNhbXBsZSBub25jZ*==",
-                          "dGhlIHNhbXBsZSBub25jZQ==AAAA"}) {
+                          "dGhlIHNhbXBsZSBub25jZQ==AAAA", "dGhlIHNhbXBsZSBub25jZR=="}) {
     HttpClient client(port());
     const auto r = client.request(
         http::verb::get, "/ws",

@@ -506,8 +506,14 @@ test('the page follows changes made on another page, and keeps its own unsent ed
     await otherRequest('show_set', { show: running.show });
     await waitFor(async () => /unsent edits are kept/.test(await page.textContent('#fx-message')), { what: 'the kept edit said' });
     assert.equal(await page.inputValue('#show-json'), edited);
+    // Text that does not parse: the effect form and "Send show" wait (they
+    // would edit and send the last valid draft, and overwrite the text).
+    await page.fill('#show-json', `${edited}}`);
+    assert.equal(await page.isDisabled('#fx-apply'), true);
+    assert.match(await page.textContent('#fx-message'), /Not valid JSON yet/);
     await page.click('#fx-revert');
     assert.ok(!(await page.inputValue('#show-json')).includes('edited-'), 'Revert takes the running show');
+    assert.equal(await page.isDisabled('#fx-apply'), false);
     await page.$eval('details:has(#show-json)', (details) => { details.open = false; });
 
     // Monitor: ticked here (focus stays), unticked on the other page.

@@ -39,9 +39,14 @@ export function trackAdjusting(el) {
       down = null;
       last = performance.now();
     };
-    // The pointer may be let go of anywhere, not only over the control.
-    window.addEventListener('pointerup', up, { capture: true, signal: down.signal });
-    window.addEventListener('pointercancel', up, { capture: true, signal: down.signal });
+    // The pointer may be let go of anywhere, not only over the control, and
+    // its release may never come (the window lost focus mid-drag).
+    const options = { capture: true, signal: down.signal };
+    window.addEventListener('pointerup', up, options);
+    window.addEventListener('pointercancel', up, options);
+    window.addEventListener('blur', up, options);
+    document.addEventListener('visibilitychange', up, options);
+    el.addEventListener('lostpointercapture', up, options);
   });
   for (const type of ['input', 'change']) el.addEventListener(type, () => { last = performance.now(); });
   return () => down !== null || performance.now() - last < ADJUST_MS;

@@ -63,6 +63,17 @@ export function initEffectEditor(conn, { getShow }) {
   const json = $('#show-json');
   let draft = null;
   let dirty = false;
+  let sending = false; // a show_set of this page is in flight: its own push is no news
+
+  // While the document holds text that does not parse, the form would edit
+  // (and "Send show" send) the last valid draft and overwrite the text: it
+  // waits until the text parses again, or Revert.
+  function formUsable(on) {
+    form.inert = !on;
+    form.classList.toggle('muted', !on);
+    for (const id of ['#fx-apply', '#fx-add']) $(id).disabled = !on;
+    sceneSelect.disabled = !on;
+  }
   let sceneIndex = 0;
   let effectIndex = -1;
 
@@ -187,12 +198,14 @@ export function initEffectEditor(conn, { getShow }) {
     draft = show ? clone(show) : null;
     dirty = false;
     json.value = draft ? JSON.stringify(draft, null, 2) : '';
+    formUsable(true);
     renderSceneSelect();
     renderList();
     renderForm();
   }
 
   async function send(show) {
+    sending = true;
     try {
       await conn.request('show_set', { show });
       dirty = false;
@@ -200,6 +213,8 @@ export function initEffectEditor(conn, { getShow }) {
       say(msg, 'Show applied', 'ok');
     } catch (err) {
       sayError(msg, err);
+    } finally {
+      sending = false;
     }
   }
 
@@ -231,9 +246,11 @@ export function initEffectEditor(conn, { getShow }) {
     try {
       draft = JSON.parse(json.value);
     } catch (err) {
-      say(msg, `Not valid JSON yet (${err.message}); “Send show” applies it once it is.`, 'info');
+      formUsable(false);
+      say(msg, `Not valid JSON yet (${err.message}): the effect form waits until it is; “Send this JSON” names the problem.`, 'info');
       return;
     }
+    formUsable(true);
     renderSceneSelect();
     renderList();
     renderForm();
@@ -254,6 +271,7 @@ export function initEffectEditor(conn, { getShow }) {
   return {
     // A new show from the server: adopt it unless the user has unsent edits.
     showChanged() {
+      if (sending) return; // this page's own show: reset() follows its ack
       if (!dirty) {
         reset();
       } else {

@@ -243,9 +243,11 @@ export function initLighting(conn) {
       changed = true;
     }
     if (changed) renderSceneState();
-    // Not while it is being adjusted: state.master then keeps the old value,
-    // so the first frame after the adjustment brings the slider in line.
-    if (typeof p.master === 'number' && p.master !== state.master && !masterAdjusting()) {
+    // Not while it is being adjusted; after that, the first frame brings the
+    // slider in line (compared with the slider itself too: a show push may
+    // have updated state.master while the slider was held).
+    const sliderOff = Math.abs(Number(master.value) - p.master) > 0.005;
+    if (typeof p.master === 'number' && (p.master !== state.master || sliderOff) && !masterAdjusting()) {
       state.master = p.master;
       renderMaster();
     }

@@ -106,9 +106,10 @@ class DmxThread {
   std::uint64_t submit(const LightingCommand& command) noexcept;
   // The legacy {ch,val[,u]} write, as a kOverride command.
   bool submit_override(const DmxOverride& write) noexcept;
-  // Hands a new show to the tick; `selected_scene` is selected in it. False
-  // (the show is destroyed here) when too many swaps are still in flight.
-  bool swap_show(std::unique_ptr<ShowRenderer> show, std::uint32_t selected_scene);
+  // Hands a new show to the tick; `selected_scene` is selected in it. The
+  // command's sequence number (see submit), or 0 (the show is destroyed
+  // here) when too many swaps are still in flight or the queue is full.
+  std::uint64_t swap_show(std::unique_ptr<ShowRenderer> show, std::uint32_t selected_scene);
   // Frees shows the tick has retired. Control threads; not RT-safe.
   void reclaim();
 
