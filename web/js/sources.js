@@ -11,7 +11,7 @@ export function initSources(conn) {
   let activeId = null;
   let nowSaid = null; // the source a "Now: …" message in the card names
   const monitorAdjusting = trackAdjusting($('#monitor'));
-  let seeking = false; // the user holds the seek bar: pushes must not move it
+  const seekAdjusting = trackAdjusting(seek); // while held, status pushes must not move it
 
   const tmsg = $('#transport-message');
 
@@ -149,7 +149,7 @@ export function initSources(conn) {
     $('#file-state').textContent = p.ended ? 'ended' : p.state || 'stopped';
     $('#duration').textContent = formatTime(p.duration);
     seek.max = String(p.duration || 0);
-    if (!seeking) {
+    if (!seekAdjusting()) {
       seek.value = String(p.position || 0);
       $('#position').textContent = formatTime(p.position, { tenths: true });
     }
@@ -165,13 +165,9 @@ export function initSources(conn) {
   $('#file-pause').addEventListener('click', () => transport('audio_file_pause'));
   $('#file-stop').addEventListener('click', () => transport('audio_file_stop'));
   seek.addEventListener('input', () => {
-    seeking = true;
     $('#position').textContent = formatTime(seek.value, { tenths: true });
   });
-  seek.addEventListener('change', () => {
-    seeking = false;
-    transport('audio_file_seek', { seconds: Number(seek.value) });
-  });
+  seek.addEventListener('change', () => transport('audio_file_seek', { seconds: Number(seek.value) }));
 
   // ---- Upload ----
   const zone = $('#drop-zone');
