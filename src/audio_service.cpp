@@ -8,6 +8,7 @@
 #include <cmath>
 #include <optional>
 
+#include "lumina/core/config.hpp"
 #include "lumina/core/json_integer.hpp"
 
 namespace lumina {
@@ -198,8 +199,10 @@ void AudioService::register_handlers(ServerHooks& hooks, std::function<bool(std:
     std::optional<std::int64_t> fps;
     if (const auto it = payload.find("fps"); it != payload.end()) {
       fps = json_integer(*it);
-      if (!fps || *fps < 1 || *fps > 60) {
-        reply.error("BAD_PAYLOAD", "field 'fps' must be an integer 1..60 (audio_meter / dsp_event pushes per second), got " +
+      constexpr auto kMin = Config::Telemetry::kMinFps, kMax = Config::Telemetry::kMaxFps;
+      if (!fps || *fps < kMin || *fps > kMax) {
+        reply.error("BAD_PAYLOAD", "field 'fps' must be an integer " + std::to_string(kMin) + ".." +
+                                       std::to_string(kMax) + " (audio_meter / dsp_event pushes per second), got " +
                                        it->dump());
         return;
       }

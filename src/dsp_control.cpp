@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "lumina/core/config.hpp"
 #include "lumina/core/json_integer.hpp"
 
 namespace lumina {
@@ -65,7 +66,7 @@ void register_dsp_handlers(ServerHooks& hooks, DspControl control) {
     // `block` is the analysis block (hop) in frames: the rate of analysis frames.
     const auto block = integer_field(payload, "block", 64, 8192, error);
     if (!error.empty()) return fail();
-    const auto fps = integer_field(payload, "fps", 1, 60, error);
+    const auto fps = integer_field(payload, "fps", Config::Telemetry::kMinFps, Config::Telemetry::kMaxFps, error);
     if (!error.empty()) return fail();
     const auto gain = number_field(payload, "analysisGain", 0.1, 1000.0, error);
     if (!error.empty()) return fail();

@@ -337,7 +337,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
   }
   if (const json* v = top.find("telemetry")) {
     ObjectReader r(*v, "telemetry", origin);
-    r.read("fps", c.telemetry.fps, 1, 60);
+    r.read("fps", c.telemetry.fps, Config::Telemetry::kMinFps, Config::Telemetry::kMaxFps);
     r.reject_unknown();
   }
   if (const json* v = top.find("classifier")) {

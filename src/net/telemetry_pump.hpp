@@ -11,12 +11,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "lumina/core/config.hpp"
+
 namespace lumina::net {
 
 struct ServerContext;
 
-inline constexpr std::uint32_t kMinTelemetryFps = 1;
-inline constexpr std::uint32_t kMaxTelemetryFps = 60;  // A.6: never above 60 Hz
+inline constexpr std::uint32_t kMinTelemetryFps = Config::Telemetry::kMinFps;
+inline constexpr std::uint32_t kMaxTelemetryFps = Config::Telemetry::kMaxFps;
 
 class TelemetryPump {
  public:

@@ -78,7 +78,10 @@ struct Config {
   } media;
 
   struct Telemetry {
-    std::uint32_t fps = 30;  // audio_meter push rate, 1..60
+    // audio_meter / dsp_event push rate; also settable at run time (dsp_set_params, audio_start)
+    static constexpr std::uint32_t kMinFps = 1;
+    static constexpr std::uint32_t kMaxFps = 60;  // A.6: never above 60 Hz
+    std::uint32_t fps = 30;
   } telemetry;
 
   // The side-chain content classifier (classifier.*). See docs/classifier.md.
