@@ -43,6 +43,7 @@ const NEW_EFFECT = {
 };
 
 const clone = (value) => JSON.parse(JSON.stringify(value));
+const CHANGED = 'Changed — press “Send show” to apply.';
 
 export function summary(effect) {
   if (!effect || typeof effect !== 'object') return JSON.stringify(effect);
@@ -80,7 +81,7 @@ export function initEffectEditor(conn, { getShow }) {
   function markDirty() {
     dirty = true;
     json.value = JSON.stringify(draft, null, 2);
-    say(msg, 'Changed — press “Send show” to apply.', 'info');
+    say(msg, CHANGED, 'info');
   }
 
   function groupsOf(show) {
@@ -254,7 +255,7 @@ export function initEffectEditor(conn, { getShow }) {
     renderSceneSelect();
     renderList();
     renderForm();
-    say(msg, 'Changed — press “Send show” to apply.', 'info');
+    say(msg, CHANGED, 'info');
   });
   $('#show-send').addEventListener('click', () => {
     let parsed;
